@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Provisions everything the test suite and the benchmarks need on a fresh Debian machine:
+# Debian packages, a running Docker Engine, the local busybox image and the npm packages.
+# Idempotent: every step first checks whether its work is already done.
+# Needs root (it installs packages and starts dockerd).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[provision] %s\n' "$*" >&2; }
+
+# The image every test container runs. No registry is reachable on CI machines,
+# so it is imported from a busybox rootfs instead of pulled.
+TEST_IMAGE="${DOCKER_AUDIT_TEST_IMAGE:-docker-audit-test/busybox:local}"
+
+need_pkgs=()
+command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
+[ -x /bin/busybox ] || need_pkgs+=(busybox-static)
+command -v promtool >/dev/null 2>&1 || need_pkgs+=(prometheus)
+if [ "${#need_pkgs[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    log "missing ${need_pkgs[*]} and not root: install them or run as root"; exit 1
+  fi
+  log "installing Debian packages: ${need_pkgs[*]}"
+  apt-get update -qq
+  # The prometheus package would start a server through its postinst on systemd hosts;
+  # policy-rc.d stops that, the tests start their own Prometheus when they need one.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+  rm -f /usr/sbin/policy-rc.d
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd"
+  mkdir -p /var/log
+  setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  docker info >/dev/null 2>&1 || { log "dockerd did not come up; last log lines:"; tail -20 /var/log/dockerd.log >&2; exit 1; }
+fi
+log "docker engine $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')"
+
+if ! docker image inspect "$TEST_IMAGE" >/dev/null 2>&1; then
+  log "importing $TEST_IMAGE from /bin/busybox"
+  rootfs="$(mktemp -d)"
+  trap 'rm -rf "$rootfs"' EXIT
+  mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev"
+  cp /bin/busybox "$rootfs/bin/busybox"
+  for applet in sh sleep cat echo ls true false id wget nc ps kill env; do
+    ln -sf busybox "$rootfs/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$rootfs/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$rootfs/etc/group"
+  tar -C "$rootfs" -c . | docker import --change 'CMD ["/bin/sh"]' - "$TEST_IMAGE" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+log "ready"

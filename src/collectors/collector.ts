@@ -1,0 +1,40 @@
+import type { DockerEngine } from '../docker/engine';
+import type { Logger } from '../log';
+import type { Sample } from '../metrics/sample';
+
+/** What a collector gets for one run. */
+export interface CollectContext {
+  /** Aborted when the exporter shuts down. Engine calls also carry their own deadline. */
+  readonly signal: AbortSignal;
+  /** Adds a sample. Samples emitted before a failure are kept, as node_exporter does. */
+  emit(sample: Sample): void;
+  readonly logger: Logger;
+  /** Milliseconds since the epoch; injectable for tests. */
+  now(): number;
+}
+
+/** One collector: a name and an async collect step. Throwing marks the run failed. */
+export interface Collector {
+  readonly name: string;
+  collect(ctx: CollectContext): Promise<void>;
+}
+
+/** What a collector may be built from. Each collector takes only what it needs. */
+export interface CollectorDeps {
+  readonly engine: DockerEngine;
+  readonly logger: Logger;
+  readonly options: {
+    readonly sensitivePaths: readonly string[];
+    readonly dockerSocketPaths: readonly string[];
+    readonly inspectMaxAgeMs: number;
+    readonly inspectConcurrency: number;
+  };
+}
+
+/** An entry of the collector table: how to build it, and whether it is on by default. */
+export interface CollectorDefinition {
+  readonly name: string;
+  readonly description: string;
+  readonly enabledByDefault: boolean;
+  create(deps: CollectorDeps): Collector;
+}

@@ -1,0 +1,269 @@
+// The only file that talks to the Docker Engine. Everything else sees the narrow
+// DockerEngine interface, so collectors stay testable and dockerode stays replaceable.
+import Docker from 'dockerode';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ContainerInspect, ContainerSummary, EngineInfo, EngineVersion } from './types';
+
+/** The newest Engine API version this exporter was written against. */
+export const CLIENT_MAX_API_VERSION = '1.44';
+/** The oldest it accepts: the fields it reads have been there since 1.25. */
+export const CLIENT_MIN_API_VERSION = '1.25';
+
+export interface DockerEngine {
+  /** GET /_ping, unversioned; negotiates the API version from the Api-Version header. */
+  ping(signal?: AbortSignal): Promise<{ apiVersion: string; negotiatedVersion: string }>;
+  version(signal?: AbortSignal): Promise<EngineVersion>;
+  info(signal?: AbortSignal): Promise<EngineInfo>;
+  listContainers(signal?: AbortSignal): Promise<ContainerSummary[]>;
+  /** Resolves to undefined when the container no longer exists (removed since it was listed). */
+  inspectContainer(id: string, signal?: AbortSignal): Promise<ContainerInspect | undefined>;
+  /** A short description of where the engine is, for logs. */
+  readonly endpoint: string;
+}
+
+export type EngineConnection =
+  | { kind: 'unix'; socketPath: string }
+  | { kind: 'tcp'; protocol: 'http' | 'https'; host: string; port: number; ca?: Buffer; cert?: Buffer; key?: Buffer };
+
+export interface ConnectionSettings {
+  /** unix:///path, tcp://host:port, http://… or https://…; as DOCKER_HOST. */
+  host: string;
+  /** As DOCKER_TLS_VERIFY: use TLS and verify the daemon's certificate. */
+  tlsVerify: boolean;
+  /** As DOCKER_CERT_PATH: holds ca.pem, cert.pem and key.pem. */
+  certPath: string;
+}
+
+export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
+export const defaultCertPath = (): string => path.join(os.homedir(), '.docker');
+
+/**
+ * Turns docker-CLI style settings into a connection, reading the TLS files now so a
+ * missing certificate is a start-up error rather than a failure on every collection.
+ * Throws a list of every problem found.
+ */
+export function resolveConnection(settings: ConnectionSettings): EngineConnection {
+  const { host, tlsVerify, certPath } = settings;
+  const match = /^([a-z]+):\/\/(.*)$/.exec(host);
+  if (!match) throw new Error(`docker host "${host}" must look like unix:///path or tcp://host:port`);
+  const [, scheme, rest] = match;
+  if (scheme === 'unix') {
+    if (!rest.startsWith('/')) throw new Error(`docker host "${host}": the socket path must be absolute`);
+    return { kind: 'unix', socketPath: rest };
+  }
+  if (scheme !== 'tcp' && scheme !== 'http' && scheme !== 'https') {
+    throw new Error(`docker host "${host}": scheme ${scheme}:// is not supported (use unix://, tcp://, http:// or https://)`);
+  }
+  const useTls = scheme === 'https' || (scheme === 'tcp' && tlsVerify);
+  const hostPort = /^(\[[0-9a-fA-F:]+\]|[^:/\[\]]+)(?::(\d+))?\/?$/.exec(rest);
+  if (!hostPort) throw new Error(`docker host "${host}": expected host:port after ${scheme}://`);
+  const port = hostPort[2] === undefined ? (useTls ? 2376 : 2375) : Number(hostPort[2]);
+  if (!(port > 0 && port < 65536)) throw new Error(`docker host "${host}": port ${hostPort[2]} is out of range`);
+  const conn: EngineConnection = { kind: 'tcp', protocol: useTls ? 'https' : 'http', host: hostPort[1].replace(/^\[|\]$/g, ''), port };
+  if (useTls && tlsVerify) {
+    const read = (file: string): Buffer => {
+      const full = path.join(certPath, file);
+      try {
+        return fs.readFileSync(full);
+      } catch (cause) {
+        throw new Error(`reading TLS file ${full} failed (DOCKER_TLS_VERIFY is set)`, { cause });
+      }
+    };
+    conn.ca = read('ca.pem');
+    conn.cert = read('cert.pem');
+    conn.key = read('key.pem');
+  }
+  return conn;
+}
+
+function parseApiVersion(v: string): [number, number] | undefined {
+  const m = /^(\d+)\.(\d+)$/.exec(v.trim());
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+/** Compares "1.41"-style versions. */
+export function compareApiVersions(a: string, b: string): number {
+  const pa = parseApiVersion(a);
+  const pb = parseApiVersion(b);
+  if (!pa || !pb) throw new Error(`cannot compare API versions "${a}" and "${b}"`);
+  return pa[0] - pb[0] || pa[1] - pb[1];
+}
+
+/**
+ * The version the docker CLI would pick: the server's, capped at ours. An engine older
+ * than the oldest we read is refused, rather than misread.
+ */
+export function negotiateApiVersion(serverVersion: string | undefined): string {
+  if (!serverVersion || !parseApiVersion(serverVersion)) {
+    // Engines before API 1.25 send no Api-Version header.
+    throw new Error(`the engine sent no usable Api-Version header (got ${JSON.stringify(serverVersion ?? null)})`);
+  }
+  if (compareApiVersions(serverVersion, CLIENT_MIN_API_VERSION) < 0) {
+    throw new Error(`the engine's API ${serverVersion} is older than the oldest this exporter reads (${CLIENT_MIN_API_VERSION})`);
+  }
+  return compareApiVersions(serverVersion, CLIENT_MAX_API_VERSION) < 0 ? serverVersion : CLIENT_MAX_API_VERSION;
+}
+
+interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * One plain HTTP GET over the engine connection. Used for /_ping, whose headers dockerode
+ * does not return, and by the benchmark's raw sweep.
+ */
+export function rawGet(conn: EngineConnection, requestPath: string, signal?: AbortSignal): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const common = { method: 'GET', path: requestPath, signal, headers: { Host: 'docker' } };
+    const req =
+      conn.kind === 'unix'
+        ? http.request({ ...common, socketPath: conn.socketPath })
+        : (conn.protocol === 'https' ? https : http).request({
+            ...common,
+            host: conn.host,
+            port: conn.port,
+            ca: conn.ca,
+            cert: conn.cert,
+            key: conn.key,
+          });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export function describeConnection(conn: EngineConnection): string {
+  return conn.kind === 'unix' ? `unix://${conn.socketPath}` : `${conn.protocol}://${conn.host}:${conn.port}`;
+}
+
+/** Errors meaning the engine could not be reached at all (as opposed to a bad answer). */
+function isConnectionError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code !== undefined && ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ETIMEDOUT', 'EACCES'].includes(code);
+}
+
+function statusCodeOf(err: unknown): number | undefined {
+  const code = (err as { statusCode?: unknown } | undefined)?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+export interface EngineOptions {
+  /** Per-call deadline in milliseconds: every call is aborted when it passes. */
+  timeoutMs: number;
+}
+
+/** Combines the caller's signal (shutdown) with the per-call deadline. */
+function deadline(timeoutMs: number, signal?: AbortSignal): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
+
+/** dockerode accepts options (abortSignal) on these calls; @types/dockerode does not say so. */
+interface DockerodeLoose {
+  version(opts: { abortSignal: AbortSignal }): Promise<unknown>;
+  info(opts: { abortSignal: AbortSignal }): Promise<unknown>;
+  modem: { version?: string };
+}
+
+export class DockerodeEngine implements DockerEngine {
+  private readonly docker: Docker;
+  private negotiated: Promise<string> | undefined;
+  readonly endpoint: string;
+
+  constructor(
+    private readonly conn: EngineConnection,
+    private readonly options: EngineOptions,
+  ) {
+    this.endpoint = describeConnection(conn);
+    this.docker =
+      conn.kind === 'unix'
+        ? new Docker({ socketPath: conn.socketPath })
+        : new Docker({ protocol: conn.protocol, host: conn.host, port: conn.port, ca: conn.ca, cert: conn.cert, key: conn.key });
+  }
+
+  /** Runs one engine call under its deadline, with an error that says what was attempted. */
+  private async call<T>(what: string, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const callSignal = deadline(this.options.timeoutMs, signal);
+    try {
+      return await fn(callSignal);
+    } catch (cause) {
+      if (isConnectionError(cause)) this.negotiated = undefined; // the engine may come back as another version
+      const reason = callSignal.reason as Error | undefined;
+      if (callSignal.aborted && reason?.name === 'TimeoutError') {
+        throw new Error(`${what} failed: no answer from ${this.endpoint} within ${this.options.timeoutMs} ms`, { cause });
+      }
+      throw new Error(`${what} failed`, { cause });
+    }
+  }
+
+  async ping(signal?: AbortSignal): Promise<{ apiVersion: string; negotiatedVersion: string }> {
+    const res = await this.call(`pinging the engine at ${this.endpoint}`, (s) => rawGet(this.conn, '/_ping', s), signal);
+    if (res.status !== 200) {
+      this.negotiated = undefined;
+      throw new Error(`pinging the engine at ${this.endpoint} failed: HTTP ${res.status} ${res.body.slice(0, 200)}`);
+    }
+    const header = res.headers['api-version'];
+    const apiVersion = Array.isArray(header) ? header[0] : header;
+    const negotiatedVersion = negotiateApiVersion(apiVersion);
+    (this.docker as unknown as DockerodeLoose).modem.version = `v${negotiatedVersion}`;
+    this.negotiated = Promise.resolve(negotiatedVersion);
+    return { apiVersion: apiVersion!, negotiatedVersion };
+  }
+
+  /** Negotiates once, shared by concurrent callers; again after the engine went away. */
+  private ensureNegotiated(signal?: AbortSignal): Promise<string> {
+    if (!this.negotiated) {
+      const attempt = this.ping(signal).then((r) => r.negotiatedVersion);
+      this.negotiated = attempt;
+      attempt.catch(() => {
+        if (this.negotiated === attempt) this.negotiated = undefined;
+      });
+    }
+    return this.negotiated;
+  }
+
+  async version(signal?: AbortSignal): Promise<EngineVersion> {
+    await this.ensureNegotiated(signal);
+    return this.call('reading the engine version', (s) => (this.docker as unknown as DockerodeLoose).version({ abortSignal: s }) as Promise<EngineVersion>, signal);
+  }
+
+  async info(signal?: AbortSignal): Promise<EngineInfo> {
+    await this.ensureNegotiated(signal);
+    return this.call('reading engine info', (s) => (this.docker as unknown as DockerodeLoose).info({ abortSignal: s }) as Promise<EngineInfo>, signal);
+  }
+
+  async listContainers(signal?: AbortSignal): Promise<ContainerSummary[]> {
+    await this.ensureNegotiated(signal);
+    return this.call(
+      'listing containers',
+      (s) => this.docker.listContainers({ all: true, abortSignal: s } as Docker.ContainerListOptions) as Promise<ContainerSummary[]>,
+      signal,
+    );
+  }
+
+  async inspectContainer(id: string, signal?: AbortSignal): Promise<ContainerInspect | undefined> {
+    await this.ensureNegotiated(signal);
+    try {
+      return await this.call(
+        `inspecting container ${id.slice(0, 12)}`,
+        (s) => this.docker.getContainer(id).inspect({ abortSignal: s } as Docker.ContainerInspectOptions) as Promise<ContainerInspect>,
+        signal,
+      );
+    } catch (err) {
+      // Removed between the list and the inspect: a normal race on a busy host.
+      if (statusCodeOf((err as Error).cause) === 404) return undefined;
+      throw err;
+    }
+  }
+}
