@@ -3,6 +3,8 @@
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }];
 /** @type {import('jest').Config} */
 module.exports = {
+  // One engine is shared by every integration test file: run test files one at a time.
+  maxWorkers: 1,
   projects: [
     {
       displayName: 'unit',
@@ -15,8 +17,6 @@ module.exports = {
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      // One engine is shared by every integration test file: run them one at a time.
-      maxWorkers: 1,
     },
   ],
 };

@@ -1,0 +1,45 @@
+// A DockerEngine that answers from JSON recorded from Engine 20.10, for unit tests of the
+// collectors and the golden file. Integration tests use the real engine instead.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DockerEngine } from '../../src/docker/engine';
+import type { ContainerInspect, ContainerSummary, EngineInfo, EngineVersion } from '../../src/docker/types';
+import { ENGINE_FIXTURES, RECORDED_CONTAINERS, recordedInspect, recordedList } from './fixtures';
+
+const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(path.join(ENGINE_FIXTURES, file), 'utf8')) as T;
+
+export class RecordedEngine implements DockerEngine {
+  readonly endpoint = 'recorded://engine-20.10';
+  list: ContainerSummary[] = recordedList();
+  inspects = new Map<string, ContainerInspect>(RECORDED_CONTAINERS.map((n) => [recordedInspect(n).Id, recordedInspect(n)]));
+  /** When set, every call rejects with it: an engine that is down. */
+  failure: Error | undefined;
+  calls = { ping: 0, list: 0, inspect: 0 };
+
+  private check(): void {
+    if (this.failure) throw this.failure;
+  }
+  async ping() {
+    this.calls.ping++;
+    this.check();
+    return { apiVersion: '1.41', negotiatedVersion: '1.41' };
+  }
+  async version() {
+    this.check();
+    return readJson<EngineVersion>('recorded-version.json');
+  }
+  async info() {
+    this.check();
+    return readJson<EngineInfo>('recorded-info.json');
+  }
+  async listContainers() {
+    this.calls.list++;
+    this.check();
+    return this.list;
+  }
+  async inspectContainer(id: string) {
+    this.calls.inspect++;
+    this.check();
+    return this.inspects.get(id);
+  }
+}

@@ -1,0 +1,124 @@
+import type { Collector } from '../../../src/collectors/collector';
+import { createContainersCollector } from '../../../src/collectors/containers';
+import { createEngineCollector } from '../../../src/collectors/engine';
+import { CollectorRunner } from '../../../src/collectors/runner';
+import { DEFAULT_DOCKER_SOCKET_PATHS, DEFAULT_SENSITIVE_PATHS } from '../../../src/collectors/container-posture';
+import { silentLogger } from '../../../src/log';
+import { METRICS } from '../../../src/metrics/catalog';
+import { sample } from '../../../src/metrics/sample';
+import { series, valueOf } from '../../helpers/fixtures';
+import { RecordedEngine } from '../../helpers/recorded-engine';
+
+const options = {
+  sensitivePaths: DEFAULT_SENSITIVE_PATHS,
+  dockerSocketPaths: DEFAULT_DOCKER_SOCKET_PATHS,
+  inspectMaxAgeMs: 300_000,
+  inspectConcurrency: 4,
+};
+const signal = new AbortController().signal;
+
+describe('CollectorRunner', () => {
+  it('keeps the other collectors, and samples emitted before a failure, when one fails', async () => {
+    const failing: Collector = {
+      name: 'failing',
+      async collect(ctx) {
+        ctx.emit(sample(METRICS.engineUp, {}, 0));
+        throw new Error('reading things failed', { cause: new Error('connect ECONNREFUSED') });
+      },
+    };
+    const fine: Collector = { name: 'fine', collect: async (ctx) => ctx.emit(sample(METRICS.containers, { state: 'running' }, 3)) };
+    let now = 1_000_000;
+    const runner = new CollectorRunner([failing, fine], silentLogger, () => now);
+    const result = await runner.run(signal);
+    expect(series(result.samples, 'docker_audit_collector_success', [])).toEqual(['collector=failing => 0', 'collector=fine => 1']);
+    expect(series(result.samples, 'docker_audit_collector_last_success_timestamp_seconds', [])).toEqual([
+      'collector=failing => 0',
+      'collector=fine => 1000',
+    ]);
+    expect(valueOf(result.samples, 'docker_audit_engine_up')).toBe(0);
+    expect(series(result.samples, 'docker_audit_containers', [])).toEqual(['state=running => 3']);
+    expect(result.statuses.find((s) => s.name === 'failing')?.error).toBe('reading things failed: connect ECONNREFUSED');
+    // The last success survives later failures.
+    now = 2_000_000;
+    const again = await new CollectorRunner([fine], silentLogger, () => now).run(signal);
+    expect(again.statuses[0].lastSuccessTimestampSeconds).toBe(2000);
+  });
+
+  it('times each collector', async () => {
+    const slow: Collector = { name: 'slow', collect: () => new Promise((r) => setTimeout(r, 50)) };
+    const { statuses } = await new CollectorRunner([slow], silentLogger).run(signal);
+    expect(statuses[0].durationSeconds).toBeGreaterThanOrEqual(0.045);
+    expect(statuses[0].durationSeconds).toBeLessThan(5);
+  });
+});
+
+describe('engine and containers collectors over the recorded engine', () => {
+  it('reports engine_up 1 and engine_info when the engine answers', async () => {
+    const engine = new RecordedEngine();
+    const { samples } = await new CollectorRunner([createEngineCollector({ engine })], silentLogger).run(signal);
+    expect(valueOf(samples, 'docker_audit_engine_up')).toBe(1);
+    expect(series(samples, 'docker_audit_engine_info', [])).toEqual([
+      'version=20.10.24+dfsg1,api_version=1.41,os=linux,kernel_version=6.18.44-fc-v669,storage_driver=overlay2,logging_driver=json-file,cgroup_driver=cgroupfs,cgroup_version=1 => 1',
+    ]);
+  });
+
+  it('reports engine_up 0, and no container series, when the engine is down', async () => {
+    const engine = new RecordedEngine();
+    engine.failure = new Error('pinging the engine failed', { cause: Object.assign(new Error('connect ENOENT'), { code: 'ENOENT' }) });
+    const runner = new CollectorRunner([createEngineCollector({ engine }), createContainersCollector({ engine, options })], silentLogger);
+    const { samples, statuses } = await runner.run(signal);
+    expect(valueOf(samples, 'docker_audit_engine_up')).toBe(0);
+    expect(statuses.map((s) => [s.name, s.success])).toEqual([
+      ['engine', false],
+      ['containers', false],
+    ]);
+    expect(samples.filter((s) => s.family.name.startsWith('docker_audit_container'))).toEqual([]);
+  });
+
+  it('counts containers per state with every state present', async () => {
+    const engine = new RecordedEngine();
+    const { samples } = await new CollectorRunner([createContainersCollector({ engine, options })], silentLogger).run(signal);
+    expect(series(samples, 'docker_audit_containers', [])).toEqual([
+      'state=created => 2',
+      'state=dead => 0',
+      'state=exited => 2',
+      'state=paused => 0',
+      'state=restarting => 1',
+      'state=running => 6',
+    ]);
+    expect(series(samples, 'docker_audit_containers_privileged', [])).toContain('state=created => 1');
+    expect(series(samples, 'docker_audit_containers_running_as_root', [])).toContain('state=running => 5');
+    expect(series(samples, 'docker_audit_containers_without_memory_limit', [])).toContain('state=running => 5');
+    expect(series(samples, 'docker_audit_containers_without_cpu_limit', [])).toContain('state=running => 4');
+  });
+
+  it('treats a container removed between list and inspect as gone, not as an error', async () => {
+    const engine = new RecordedEngine();
+    const removed = engine.list[0];
+    engine.inspects.delete(removed.Id);
+    const { samples, statuses } = await new CollectorRunner([createContainersCollector({ engine, options })], silentLogger).run(signal);
+    expect(statuses[0].success).toBe(true);
+    expect(samples.some((s) => s.labels.id === removed.Id.slice(0, 12))).toBe(false);
+    expect(series(samples, 'docker_audit_container_info').length).toBe(engine.list.length - 1);
+  });
+
+  it('re-inspects only what changed, and drops removed containers at the next collection', async () => {
+    const engine = new RecordedEngine();
+    const collector = createContainersCollector({ engine, options });
+    // The list's Status texts ("Up 8 seconds") speak of the moment it was recorded.
+    const runner = new CollectorRunner([collector], silentLogger, () => Date.parse('2026-11-23T16:23:02Z'));
+    await runner.run(signal);
+    expect(engine.calls.inspect).toBe(11);
+    await runner.run(signal);
+    expect(engine.calls.inspect).toBe(11); // nothing changed: list only
+    // One container changes state, one is removed.
+    const changed = engine.list.find((c) => c.State === 'created')!;
+    engine.list = engine.list.map((c) => (c === changed ? { ...c, State: 'running', Status: 'Up 1 second' } : c));
+    const gone = engine.list.find((c) => c.State === 'exited')!;
+    engine.list = engine.list.filter((c) => c !== gone);
+    const { samples } = await runner.run(signal);
+    expect(engine.calls.inspect).toBe(12);
+    expect(collector.cache.size).toBe(10);
+    expect(samples.some((s) => s.labels.id === gone.Id.slice(0, 12))).toBe(false);
+  });
+});
