@@ -15,6 +15,7 @@ export interface Config {
   dockerSocketPaths: string[];
   inspectMaxAgeMs: number;
   inspectConcurrency: number;
+  engineInfoMaxAgeMs: number;
   collectors: Record<string, boolean>;
   once: boolean;
   logLevel: LogLevel;
@@ -43,6 +44,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'collector.containers.sensitive-paths', kind: 'string', defaultText: SENSITIVE_DEFAULT, help: 'Comma-separated host paths whose bind mounts are reported as sensitive (subpaths count; "/" matches only itself).' },
   { name: 'collector.containers.inspect-max-age', kind: 'string', defaultText: '5m', help: 'Longest a container inspect is reused while the container list shows no change (jittered ±25%); 0 inspects every container on every collection.' },
   { name: 'collector.containers.inspect-concurrency', kind: 'string', defaultText: '8', help: 'Container inspects in flight at once.' },
+  { name: 'collector.engine.info-max-age', kind: 'string', defaultText: '5m', help: 'Longest the answers of /version and /info are reused; they are read again at once when a ping fails or the API version changes. 0 reads them on every collection.' },
   ...COLLECTORS.map(
     (c): FlagSpec => ({
       name: `collector.${c.name}`,
@@ -244,6 +246,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     ].filter((p, i, all) => all.indexOf(p) === i),
     inspectMaxAgeMs: duration('collector.containers.inspect-max-age', '5m', 0),
     inspectConcurrency: integer('collector.containers.inspect-concurrency', '8', 1, 256),
+    engineInfoMaxAgeMs: duration('collector.engine.info-max-age', '5m', 0),
     collectors,
     once: bool('once', false),
     logLevel,

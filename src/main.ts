@@ -6,7 +6,7 @@ import { COLLECTORS } from './collectors';
 import type { CollectorDeps } from './collectors/collector';
 import { CollectorRunner } from './collectors/runner';
 import { ConfigError, helpText, parseConfig, type Config } from './config';
-import { DockerodeEngine, resolveConnection, type DockerEngine } from './docker/engine';
+import { EngineClient, resolveConnection, type DockerEngine } from './docker/engine';
 import { createLogger, describeError, type Logger } from './log';
 import { Scheduler } from './scheduler';
 import { createApp, createLiveRegistry } from './server/app';
@@ -28,6 +28,7 @@ export function buildRunner(config: Config, engine: DockerEngine, logger: Logger
       dockerSocketPaths: config.dockerSocketPaths,
       inspectMaxAgeMs: config.inspectMaxAgeMs,
       inspectConcurrency: config.inspectConcurrency,
+      engineInfoMaxAgeMs: config.engineInfoMaxAgeMs,
     },
   };
   const enabled = COLLECTORS.filter((c) => config.collectors[c.name]);
@@ -100,7 +101,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, io: I
       return 0;
     }
     config = parsed.config;
-    engine = new DockerodeEngine(resolveConnection(config.docker), { timeoutMs: config.docker.timeoutMs });
+    engine = new EngineClient(resolveConnection(config.docker), { timeoutMs: config.docker.timeoutMs, maxSockets: config.inspectConcurrency + 4 });
   } catch (err) {
     const problems = err instanceof ConfigError ? err.problems : [describeError(err)];
     io.stderr(`docker-audit-exporter: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nRun with --help for the flags.\n`);

@@ -18,7 +18,7 @@ export interface Snapshot {
 }
 
 export async function buildSnapshot(result: CollectionResult, skippedCollections: number): Promise<Snapshot> {
-  const text = await renderSamples([
+  const text = renderSamples([
     ...result.samples,
     sample(METRICS.collectionsSkipped, {}, skippedCollections),
     sample(METRICS.lastCollection, {}, result.finishedAtMs / 1000),

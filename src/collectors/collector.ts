@@ -28,6 +28,7 @@ export interface CollectorDeps {
     readonly dockerSocketPaths: readonly string[];
     readonly inspectMaxAgeMs: number;
     readonly inspectConcurrency: number;
+    readonly engineInfoMaxAgeMs: number;
   };
 }
 

@@ -1,9 +1,16 @@
 // Collector "engine": is the Docker Engine up, and what is it.
+//
+// /_ping runs on every collection: it is the liveness signal and costs well under a
+// millisecond. /version and /info are not cheap (dockerd runs `runc --version` and
+// `docker-init --version` to answer them) and change only when the daemon restarts, so
+// their answer is reused until a ping fails, the negotiated API version changes, or it
+// is older than --collector.engine.info-max-age.
 import { METRICS } from '../metrics/catalog';
-import { sample } from '../metrics/sample';
+import { sample, type Labels } from '../metrics/sample';
 import type { Collector, CollectorDeps } from './collector';
 
-export function createEngineCollector({ engine }: Pick<CollectorDeps, 'engine'>): Collector {
+export function createEngineCollector({ engine, options }: Pick<CollectorDeps, 'engine' | 'options'>): Collector {
+  let cached: { labels: Labels; apiVersion: string; fetchedAtMs: number } | undefined;
   return {
     name: 'engine',
     async collect(ctx) {
@@ -11,16 +18,19 @@ export function createEngineCollector({ engine }: Pick<CollectorDeps, 'engine'>)
       try {
         ({ negotiatedVersion } = await engine.ping(ctx.signal));
       } catch (err) {
+        cached = undefined; // whatever comes back may be another daemon
         // The one sample that must survive an outage: alerts fire on it.
         ctx.emit(sample(METRICS.engineUp, {}, 0));
         throw err;
       }
       ctx.emit(sample(METRICS.engineUp, {}, 1));
-      const [version, info] = await Promise.all([engine.version(ctx.signal), engine.info(ctx.signal)]);
-      ctx.emit(
-        sample(
-          METRICS.engineInfo,
-          {
+      const now = ctx.now();
+      if (!cached || cached.apiVersion !== negotiatedVersion || now - cached.fetchedAtMs >= options.engineInfoMaxAgeMs) {
+        const [version, info] = await Promise.all([engine.version(ctx.signal), engine.info(ctx.signal)]);
+        cached = {
+          apiVersion: negotiatedVersion,
+          fetchedAtMs: now,
+          labels: {
             version: version.Version ?? info.ServerVersion ?? '',
             api_version: negotiatedVersion,
             os: info.OSType ?? version.Os ?? '',
@@ -30,9 +40,9 @@ export function createEngineCollector({ engine }: Pick<CollectorDeps, 'engine'>)
             cgroup_driver: info.CgroupDriver ?? '',
             cgroup_version: info.CgroupVersion ?? '',
           },
-          1,
-        ),
-      );
+        };
+      }
+      ctx.emit({ family: METRICS.engineInfo, labels: cached.labels, value: 1 });
     },
   };
 }

@@ -1,46 +1,55 @@
-import { Counter, Gauge, Registry } from 'prom-client';
 import { ALL_FAMILIES, CACHED_HELP_SUFFIX, type MetricFamily } from './catalog';
 import type { Sample } from './sample';
 
 const catalogOrder = new Map(ALL_FAMILIES.map((f, i) => [f.name, i]));
 
-function labelKey(labels: Readonly<Record<string, string>>, names: readonly string[]): string {
-  return names.map((n) => labels[n] ?? '').join('\u0000');
+const escapeLabelValue = (v: string): string => v.replace(/[\\"\n]/g, (c) => (c === '\\' ? '\\\\' : c === '"' ? '\\"' : '\\n'));
+const escapeHelp = (v: string): string => v.replace(/[\\\n]/g, (c) => (c === '\\' ? '\\\\' : '\\n'));
+
+function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
 }
 
 /**
- * Renders samples as Prometheus text exposition, once per collection, so a scrape only
- * copies a string. prom-client does the formatting and escaping; this function only
- * gives it a fresh registry and a deterministic order (families in catalog order,
- * series sorted by label values), which keeps the golden file stable.
+ * Renders samples as Prometheus text exposition (format 0.0.4), once per collection, so a
+ * scrape only copies a string. Families come in catalog order and series sorted by their
+ * label values, which keeps the golden file stable. This replaced a fresh prom-client
+ * registry per collection: the benchmark measured that at 19-31 ms for 5,000 samples,
+ * all of it blocking the event loop while scrapes waited.
  */
-export async function renderSamples(samples: readonly Sample[]): Promise<string> {
-  const byFamily = new Map<MetricFamily, Sample[]>();
+export function renderSamples(samples: readonly Sample[]): string {
+  const byFamily = new Map<MetricFamily, { key: string; line: string }[]>();
   for (const s of samples) {
+    const names = s.family.labels;
+    let labelText = '';
+    let key = '';
+    for (let i = 0; i < names.length; i++) {
+      const value = s.labels[names[i]] ?? '';
+      labelText += `${i === 0 ? '' : ','}${names[i]}="${escapeLabelValue(value)}"`;
+      key += value + '\u0000';
+    }
+    const line = `${s.family.name}${names.length > 0 ? `{${labelText}}` : ''} ${formatValue(s.value)}`;
     const list = byFamily.get(s.family);
-    if (list) list.push(s);
-    else byFamily.set(s.family, [s]);
+    if (list) list.push({ key, line });
+    else byFamily.set(s.family, [{ key, line }]);
   }
-  const ordered = [...byFamily.keys()].sort(
+  const families = [...byFamily.keys()].sort(
     (a, b) => (catalogOrder.get(a.name) ?? Infinity) - (catalogOrder.get(b.name) ?? Infinity) || a.name.localeCompare(b.name),
   );
-  const registry = new Registry();
-  for (const family of ordered) {
-    const config = {
-      name: family.name,
-      help: family.help + CACHED_HELP_SUFFIX,
-      labelNames: family.labels as string[],
-      registers: [registry],
-    };
-    const keyed = byFamily.get(family)!.map((s) => ({ s, key: labelKey(s.labels, family.labels) }));
-    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    if (family.type === 'counter') {
-      const counter = new Counter(config);
-      for (const { s } of keyed) counter.inc(s.labels, s.value);
-    } else {
-      const gauge = new Gauge(config);
-      for (const { s } of keyed) gauge.set(s.labels, s.value);
+  const out: string[] = [];
+  for (const family of families) {
+    out.push(`# HELP ${family.name} ${escapeHelp(family.help + CACHED_HELP_SUFFIX)}`, `# TYPE ${family.name} ${family.type}`);
+    const series = byFamily.get(family)!;
+    series.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    let previous: string | undefined;
+    for (const { key, line } of series) {
+      if (key === previous) throw new Error(`two samples of ${family.name} have the same labels (${key.replace(/\u0000/g, ',')})`);
+      previous = key;
+      out.push(line);
     }
   }
-  return registry.metrics();
+  return out.length > 0 ? out.join('\n') + '\n' : '';
 }

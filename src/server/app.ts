@@ -33,12 +33,17 @@ export function createApp(deps: AppDeps): Express {
   const registry = createLiveRegistry(deps.version, deps.processMetrics ?? true);
   const app = express();
   app.disable('x-powered-by');
+  // Prometheus never sends If-None-Match; hashing a large body on every scrape is waste.
+  app.set('etag', false);
 
   app.get(deps.telemetryPath, async (_req, res, next) => {
     try {
       const live = await registry.metrics();
+      const snapshot = deps.snapshot()?.text ?? '';
       res.set('Content-Type', registry.contentType);
-      res.send(live + (deps.snapshot()?.text ?? ''));
+      res.set('Content-Length', String(Buffer.byteLength(live) + Buffer.byteLength(snapshot)));
+      res.write(live);
+      res.end(snapshot);
     } catch (err) {
       next(err);
     }

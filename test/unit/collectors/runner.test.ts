@@ -14,6 +14,7 @@ const options = {
   dockerSocketPaths: DEFAULT_DOCKER_SOCKET_PATHS,
   inspectMaxAgeMs: 300_000,
   inspectConcurrency: 4,
+  engineInfoMaxAgeMs: 300_000,
 };
 const signal = new AbortController().signal;
 
@@ -55,17 +56,41 @@ describe('CollectorRunner', () => {
 describe('engine and containers collectors over the recorded engine', () => {
   it('reports engine_up 1 and engine_info when the engine answers', async () => {
     const engine = new RecordedEngine();
-    const { samples } = await new CollectorRunner([createEngineCollector({ engine })], silentLogger).run(signal);
+    const { samples } = await new CollectorRunner([createEngineCollector({ engine, options })], silentLogger).run(signal);
     expect(valueOf(samples, 'docker_audit_engine_up')).toBe(1);
     expect(series(samples, 'docker_audit_engine_info', [])).toEqual([
       'version=20.10.24+dfsg1,api_version=1.41,os=linux,kernel_version=6.18.44-fc-v669,storage_driver=overlay2,logging_driver=json-file,cgroup_driver=cgroupfs,cgroup_version=1 => 1',
     ]);
   });
 
+  it('reads /version and /info again only when the engine went away or the answer got old', async () => {
+    const engine = new RecordedEngine();
+    const calls = { version: 0, info: 0 };
+    const version = engine.version.bind(engine);
+    const info = engine.info.bind(engine);
+    engine.version = async () => (calls.version++, version());
+    engine.info = async () => (calls.info++, info());
+    let now = 1_000_000;
+    const runner = new CollectorRunner([createEngineCollector({ engine, options })], silentLogger, () => now);
+    await runner.run(signal);
+    now += 60_000;
+    const second = await runner.run(signal);
+    expect(calls).toEqual({ version: 1, info: 1 });
+    expect(series(second.samples, 'docker_audit_engine_info', []).length).toBe(1);
+    engine.failure = new Error('connect ECONNREFUSED');
+    await runner.run(signal);
+    engine.failure = undefined;
+    await runner.run(signal);
+    expect(calls).toEqual({ version: 2, info: 2 });
+    now += 300_000;
+    await runner.run(signal);
+    expect(calls).toEqual({ version: 3, info: 3 });
+  });
+
   it('reports engine_up 0, and no container series, when the engine is down', async () => {
     const engine = new RecordedEngine();
     engine.failure = new Error('pinging the engine failed', { cause: Object.assign(new Error('connect ENOENT'), { code: 'ENOENT' }) });
-    const runner = new CollectorRunner([createEngineCollector({ engine }), createContainersCollector({ engine, options })], silentLogger);
+    const runner = new CollectorRunner([createEngineCollector({ engine, options }), createContainersCollector({ engine, options })], silentLogger);
     const { samples, statuses } = await runner.run(signal);
     expect(valueOf(samples, 'docker_audit_engine_up')).toBe(0);
     expect(statuses.map((s) => [s.name, s.success])).toEqual([

@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { METRICS } from '../../../src/metrics/catalog';
+import { renderSamples } from '../../../src/metrics/render';
+import { sample } from '../../../src/metrics/sample';
+import { parseExposition } from '../../helpers/exposition';
+
+const labels = (name: string) => ({ name, id: '0123456789ab', image: 'img:1', state: 'running' });
+
+describe('renderSamples', () => {
+  it('escapes label values so any container name or path survives', () => {
+    const nasty = 'we"ird\\name\nnext';
+    const text = renderSamples([sample(METRICS.containerPrivileged, labels(nasty), 1)]);
+    expect(text).toContain('name="we\\"ird\\\\name\\nnext"');
+    expect(parseExposition(text)[0].labels.name).toBe(nasty);
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(check.stdout + check.stderr).toBe('');
+  });
+
+  it('orders families as the catalog does and series by label values, with HELP saying the value is cached', () => {
+    const text = renderSamples([
+      sample(METRICS.containers, { state: 'running' }, 2),
+      sample(METRICS.engineUp, {}, 1),
+      sample(METRICS.containers, { state: 'exited' }, 1),
+    ]);
+    expect(text).toBe(
+      [
+        '# HELP docker_audit_engine_up Whether the Docker Engine answered /_ping in the last collection (1) or not (0). (cached from the last completed collection)',
+        '# TYPE docker_audit_engine_up gauge',
+        'docker_audit_engine_up 1',
+        '# HELP docker_audit_containers Number of containers. (cached from the last completed collection)',
+        '# TYPE docker_audit_containers gauge',
+        'docker_audit_containers{state="exited"} 1',
+        'docker_audit_containers{state="running"} 2',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('formats special values as Prometheus does', () => {
+    const text = renderSamples([
+      sample(METRICS.containers, { state: 'a' }, NaN),
+      sample(METRICS.containers, { state: 'b' }, Infinity),
+      sample(METRICS.containers, { state: 'c' }, -Infinity),
+      sample(METRICS.containers, { state: 'd' }, 1e-9),
+    ]);
+    expect(text).toContain('{state="a"} NaN\n');
+    expect(text).toContain('{state="b"} +Inf\n');
+    expect(text).toContain('{state="c"} -Inf\n');
+    expect(text).toContain('{state="d"} 1e-9\n');
+  });
+
+  it('refuses two samples with the same labels instead of serving a broken exposition', () => {
+    expect(() => renderSamples([sample(METRICS.containers, { state: 'a' }, 1), sample(METRICS.containers, { state: 'a' }, 2)])).toThrow(
+      /two samples of docker_audit_containers have the same labels/,
+    );
+  });
+
+  it('renders nothing for no samples', () => {
+    expect(renderSamples([])).toBe('');
+  });
+});
