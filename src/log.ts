@@ -21,10 +21,11 @@ export function describeError(err: unknown): string {
   const parts: string[] = [];
   let current: unknown = err;
   for (let depth = 0; current !== undefined && current !== null && depth < 8; depth++) {
-    if (current instanceof Error) {
-      const code = (current as NodeJS.ErrnoException).code;
-      parts.push(code && !current.message.includes(code) ? `${current.message} (${code})` : current.message);
-      current = current.cause;
+    // Duck-typed rather than instanceof: errors from another realm (vm, jest) are errors too.
+    if (typeof current === 'object' && typeof (current as Error).message === 'string') {
+      const { message, code, cause } = current as NodeJS.ErrnoException;
+      parts.push(code && !message.includes(code) ? `${message} (${code})` : message);
+      current = cause;
     } else {
       parts.push(String(current));
       break;

@@ -119,7 +119,11 @@ interface RawResponse {
  */
 export function rawGet(conn: EngineConnection, requestPath: string, signal?: AbortSignal, agent?: http.Agent): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const common = { method: 'GET', path: requestPath, signal, agent, headers: { Host: 'docker' } };
+    if (signal?.aborted) {
+      reject(abortError(signal));
+      return;
+    }
+    const common = { method: 'GET', path: requestPath, agent, headers: { Host: 'docker' } };
     const req =
       conn.kind === 'unix'
         ? http.request({ ...common, socketPath: conn.socketPath })
@@ -131,15 +135,32 @@ export function rawGet(conn: EngineConnection, requestPath: string, signal?: Abo
             cert: conn.cert,
             key: conn.key,
           });
+    // Settle at the deadline whatever the request is doing. Node's own `signal` option
+    // does not: a request still queued in the agent for a socket (as all are when the
+    // engine hangs with every kept-alive connection busy) errors only once it gets one.
+    const onAbort = () => {
+      reject(abortError(signal!));
+      req.destroy();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = <T>(fn: (v: T) => void) => (v: T) => {
+      signal?.removeEventListener('abort', onAbort);
+      fn(v);
+    };
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
+      res.on('end', settle(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') })));
+      res.on('error', settle(reject));
     });
-    req.on('error', reject);
+    req.on('error', settle(reject));
     req.end();
   });
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason = signal.reason as unknown;
+  return reason instanceof Error ? reason : new Error('the request was aborted', { cause: reason });
 }
 
 export function describeConnection(conn: EngineConnection): string {
@@ -176,10 +197,34 @@ export interface EngineOptions {
   maxSockets?: number;
 }
 
-/** Combines the caller's signal (shutdown) with the per-call deadline. */
-function deadline(timeoutMs: number, signal?: AbortSignal): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+/** The reason a call's signal carries when its deadline passed. */
+class DeadlineExceeded extends Error {
+  constructor(timeoutMs: number) {
+    super(`deadline of ${timeoutMs} ms exceeded`);
+    this.name = 'TimeoutError';
+  }
+}
+
+/**
+ * Runs fn with a signal that aborts at the deadline or when the caller's signal aborts.
+ * A plain timer rather than AbortSignal.any(AbortSignal.timeout()): Node 20's any() holds
+ * its sources weakly, so a timeout signal nobody else references can be garbage-collected
+ * before it fires, and the call then never ends (seen here against a SIGSTOPped dockerd).
+ */
+async function withDeadline<T>(timeoutMs: number, parent: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<{ value?: T; error?: unknown; timedOut: boolean }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DeadlineExceeded(timeoutMs)), timeoutMs);
+  const onParentAbort = () => controller.abort(parent!.reason);
+  if (parent?.aborted) onParentAbort();
+  else parent?.addEventListener('abort', onParentAbort, { once: true });
+  try {
+    return { value: await fn(controller.signal), timedOut: false };
+  } catch (error) {
+    return { error, timedOut: controller.signal.reason instanceof DeadlineExceeded };
+  } finally {
+    clearTimeout(timer);
+    parent?.removeEventListener('abort', onParentAbort);
+  }
 }
 
 /**
@@ -204,17 +249,11 @@ export class EngineClient implements DockerEngine {
 
   /** Runs one engine call under its deadline, with an error that says what was attempted. */
   private async call<T>(what: string, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const callSignal = deadline(this.options.timeoutMs, signal);
-    try {
-      return await fn(callSignal);
-    } catch (cause) {
-      if (isConnectionError(cause)) this.apiPrefix = undefined; // the engine may come back as another version
-      const reason = callSignal.reason as Error | undefined;
-      if (callSignal.aborted && reason?.name === 'TimeoutError') {
-        throw new Error(`${what} failed: no answer from ${this.endpoint} within ${this.options.timeoutMs} ms`, { cause });
-      }
-      throw new Error(`${what} failed`, { cause });
-    }
+    const { value, error, timedOut } = await withDeadline(this.options.timeoutMs, signal, fn);
+    if (error === undefined) return value as T;
+    if (isConnectionError(error)) this.apiPrefix = undefined; // the engine may come back as another version
+    if (timedOut) throw new Error(`${what} failed: no answer from ${this.endpoint} within ${this.options.timeoutMs} ms`, { cause: error });
+    throw new Error(`${what} failed`, { cause: error });
   }
 
   async ping(signal?: AbortSignal): Promise<{ apiVersion: string; negotiatedVersion: string }> {
