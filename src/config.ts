@@ -16,6 +16,7 @@ export interface Config {
   inspectMaxAgeMs: number;
   inspectConcurrency: number;
   engineInfoMaxAgeMs: number;
+  watchEvents: boolean;
   collectors: Record<string, boolean>;
   once: boolean;
   logLevel: LogLevel;
@@ -44,6 +45,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'collector.containers.sensitive-paths', kind: 'string', defaultText: SENSITIVE_DEFAULT, help: 'Comma-separated host paths whose bind mounts are reported as sensitive (subpaths count; "/" matches only itself).' },
   { name: 'collector.containers.inspect-max-age', kind: 'string', defaultText: '5m', help: 'Longest a container inspect is reused while the container list shows no change (jittered ±25%); 0 inspects every container on every collection.' },
   { name: 'collector.containers.inspect-concurrency', kind: 'string', defaultText: '8', help: 'Container inspects in flight at once.' },
+  { name: 'collector.containers.watch-events', kind: 'boolean', defaultText: 'true', help: 'Follow the engine\'s container events between collections; a collection then skips the container list when nothing changed (a list still runs at least every minute). Off in --once mode.' },
   { name: 'collector.engine.info-max-age', kind: 'string', defaultText: '5m', help: 'Longest the answers of /version and /info are reused; they are read again at once when a ping fails or the API version changes. 0 reads them on every collection.' },
   ...COLLECTORS.map(
     (c): FlagSpec => ({
@@ -247,6 +249,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     inspectMaxAgeMs: duration('collector.containers.inspect-max-age', '5m', 0),
     inspectConcurrency: integer('collector.containers.inspect-concurrency', '8', 1, 256),
     engineInfoMaxAgeMs: duration('collector.engine.info-max-age', '5m', 0),
+    watchEvents: bool('collector.containers.watch-events', true),
     collectors,
     once: bool('once', false),
     logLevel,

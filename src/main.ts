@@ -29,6 +29,7 @@ export function buildRunner(config: Config, engine: DockerEngine, logger: Logger
       inspectMaxAgeMs: config.inspectMaxAgeMs,
       inspectConcurrency: config.inspectConcurrency,
       engineInfoMaxAgeMs: config.engineInfoMaxAgeMs,
+      watchEvents: !config.once && config.watchEvents,
     },
   };
   const enabled = COLLECTORS.filter((c) => config.collectors[c.name]);
@@ -42,6 +43,7 @@ export function buildRunner(config: Config, engine: DockerEngine, logger: Logger
 export async function runOnce(config: Config, engine: DockerEngine, logger: Logger, io: Io, version: string): Promise<number> {
   const scheduler = new Scheduler(buildRunner(config, engine, logger), logger);
   const snapshot = await scheduler.collect();
+  await scheduler.stop();
   const live = await createLiveRegistry(version, false).metrics();
   io.stdout(live + snapshot.text);
   return snapshot.success ? 0 : 1;

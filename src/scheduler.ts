@@ -83,5 +83,6 @@ export class Scheduler {
     this.task = undefined;
     this.shutdown.abort(new Error('the exporter is shutting down'));
     await this.inFlight?.catch(() => undefined);
+    await this.runner.close();
   }
 }

@@ -17,6 +17,8 @@ export interface CollectContext {
 export interface Collector {
   readonly name: string;
   collect(ctx: CollectContext): Promise<void>;
+  /** Releases what the collector holds open between collections (streams, connections). */
+  close?(): Promise<void>;
 }
 
 /** What a collector may be built from. Each collector takes only what it needs. */
@@ -29,6 +31,8 @@ export interface CollectorDeps {
     readonly inspectMaxAgeMs: number;
     readonly inspectConcurrency: number;
     readonly engineInfoMaxAgeMs: number;
+    /** Follow the engine's event stream between collections (server mode, not --once). */
+    readonly watchEvents: boolean;
   };
 }
 

@@ -47,6 +47,11 @@ export class CollectorRunner {
     return { samples, statuses, finishedAtMs: this.now() };
   }
 
+  /** Lets every collector release what it holds open. */
+  async close(): Promise<void> {
+    await Promise.all(this.collectors.map((c) => c.close?.().catch((err: unknown) => this.logger.warn('closing collector failed', { collector: c.name, err }))));
+  }
+
   private async runOne(collector: Collector, signal: AbortSignal): Promise<{ status: CollectorStatus; samples: Sample[] }> {
     const samples: Sample[] = [];
     const started = process.hrtime.bigint();

@@ -20,8 +20,24 @@ export interface DockerEngine {
   listContainers(signal?: AbortSignal): Promise<ContainerSummary[]>;
   /** Resolves to undefined when the container no longer exists (removed since it was listed). */
   inspectContainer(id: string, signal?: AbortSignal): Promise<ContainerInspect | undefined>;
+  /**
+   * Follows GET /events for container events until the stream ends (resolves), breaks
+   * (rejects) or `signal` aborts (resolves). `onOpen` runs once the engine accepted the
+   * subscription; only connecting is bounded by the call deadline, a quiet stream is not.
+   */
+  streamContainerEvents(handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal): Promise<void>;
   /** A short description of where the engine is, for logs. */
   readonly endpoint: string;
+}
+
+/** One line of GET /events. */
+export interface EngineEvent {
+  Type?: string;
+  Action?: string;
+  Actor?: { ID?: string; Attributes?: Record<string, string> };
+  id?: string;
+  time?: number;
+  timeNano?: number;
 }
 
 export type EngineConnection =
@@ -312,6 +328,69 @@ export class EngineClient implements DockerEngine {
   async inspectContainer(id: string, signal?: AbortSignal): Promise<ContainerInspect | undefined> {
     // A 404 means it was removed between the list and the inspect: a normal race on a busy host.
     return this.getJson<ContainerInspect>(`inspecting container ${id.slice(0, 12)}`, `/containers/${encodeURIComponent(id)}/json`, signal, true);
+  }
+
+  async streamContainerEvents(handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal): Promise<void> {
+    const prefix = await this.versionPrefix(signal);
+    const query = `filters=${encodeURIComponent(JSON.stringify({ type: ['container'] }))}`;
+    await new Promise<void>((resolve, reject) => {
+      const common = { method: 'GET', path: `${prefix}/events?${query}`, agent: false as const, headers: { Host: 'docker' } };
+      const conn = this.conn;
+      const req =
+        conn.kind === 'unix'
+          ? http.request({ ...common, socketPath: conn.socketPath })
+          : (conn.protocol === 'https' ? https : http).request({ ...common, host: conn.host, port: conn.port, ca: conn.ca, cert: conn.cert, key: conn.key });
+      const connectTimer = setTimeout(() => {
+        req.destroy();
+        reject(new Error(`subscribing to engine events failed: no answer from ${this.endpoint} within ${this.options.timeoutMs} ms`));
+      }, this.options.timeoutMs);
+      const onAbort = () => {
+        clearTimeout(connectTimer);
+        req.destroy();
+        resolve();
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      const done = (err?: Error) => {
+        clearTimeout(connectTimer);
+        signal.removeEventListener('abort', onAbort);
+        if (err) reject(new Error('following engine events failed', { cause: err }));
+        else resolve();
+      };
+      req.on('error', done);
+      req.on('response', (res) => {
+        clearTimeout(connectTimer);
+        if (res.statusCode !== 200) {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => done(new EngineHttpError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
+          return;
+        }
+        handlers.onOpen();
+        let pending = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          pending += chunk;
+          let nl: number;
+          while ((nl = pending.indexOf('\n')) >= 0) {
+            const line = pending.slice(0, nl).trim();
+            pending = pending.slice(nl + 1);
+            if (line === '') continue;
+            try {
+              handlers.onEvent(JSON.parse(line) as EngineEvent);
+            } catch (err) {
+              res.destroy();
+              done(new Error(`unreadable event line ${JSON.stringify(line.slice(0, 200))}`, { cause: err }));
+              return;
+            }
+          }
+        });
+        res.on('end', () => done());
+        res.on('error', done);
+        res.on('close', () => done());
+      });
+      req.end();
+    });
   }
 
   /** Closes the kept-alive connections. */

@@ -2,7 +2,7 @@
 // collectors and the golden file. Integration tests use the real engine instead.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DockerEngine } from '../../src/docker/engine';
+import type { DockerEngine, EngineEvent } from '../../src/docker/engine';
 import type { ContainerInspect, ContainerSummary, EngineInfo, EngineVersion } from '../../src/docker/types';
 import { ENGINE_FIXTURES, RECORDED_CONTAINERS, recordedInspect, recordedList } from './fixtures';
 
@@ -36,6 +36,23 @@ export class RecordedEngine implements DockerEngine {
     this.calls.list++;
     this.check();
     return this.list;
+  }
+  /** The open event stream's handlers, if one is open. */
+  stream: { onEvent(event: EngineEvent): void; end(): void } | undefined;
+  streamsOpened = 0;
+  async streamContainerEvents(handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal) {
+    this.check();
+    this.streamsOpened++;
+    await new Promise<void>((resolve) => {
+      const end = () => {
+        if (this.stream === stream) this.stream = undefined;
+        resolve();
+      };
+      const stream = { onEvent: handlers.onEvent, end };
+      this.stream = stream;
+      signal.addEventListener('abort', end, { once: true });
+      handlers.onOpen();
+    });
   }
   async inspectContainer(id: string) {
     this.calls.inspect++;

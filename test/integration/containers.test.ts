@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { parseConfig, type Config } from '../../src/config';
-import { DockerodeEngine, resolveConnection } from '../../src/docker/engine';
+import { EngineClient, resolveConnection } from '../../src/docker/engine';
 import { silentLogger } from '../../src/log';
 import { buildRunner } from '../../src/main';
 import { Scheduler } from '../../src/scheduler';
@@ -155,7 +155,7 @@ describe('against the real engine', () => {
     });
 
     it('serves the same series on /metrics, and drops a removed container at the next collection', async () => {
-      const engine = new DockerodeEngine(resolveConnection(config.docker), { timeoutMs: config.docker.timeoutMs });
+      const engine = new EngineClient(resolveConnection(config.docker), { timeoutMs: config.docker.timeoutMs });
       const scheduler = new Scheduler(buildRunner(config, engine, silentLogger), silentLogger);
       const app = createApp({ snapshot: () => scheduler.snapshot, version: 'test', telemetryPath: '/metrics', collectors: ['engine', 'containers'] });
       await request(app).get('/-/ready').expect(503);
@@ -165,9 +165,19 @@ describe('against the real engine', () => {
       expectScenarioSeries(first);
       expect(first.some((s) => s.name === 'process_resident_memory_bytes')).toBe(true);
 
+      // The event stream tells the collector about changes; the next collection after
+      // the event has arrived shows them.
+      const scrapeAfterCollect = async () => {
+        await scheduler.collect();
+        return parseExposition((await request(app).get('/metrics').expect(200)).text);
+      };
+      const collectUntil = async (what: string, done: (series: ParsedSeries[]) => boolean): Promise<ParsedSeries[]> => {
+        let latest: ParsedSeries[] = [];
+        await waitUntil(what, async () => done((latest = await scrapeAfterCollect())), 10_000, 100);
+        return latest;
+      };
       docker('rm', '-f', P + 'caps');
-      await scheduler.collect();
-      const second = parseExposition((await request(app).get('/metrics').expect(200)).text);
+      const second = await collectUntil('the removed container is gone', (all) => !all.some((s) => s.labels.name === P + 'caps'));
       expect(second.filter((s) => s.labels.name === P + 'caps')).toEqual([]);
       expect(second.filter((s) => s.labels.name === P + 'hardened').length).toBeGreaterThan(10);
 
@@ -178,8 +188,12 @@ describe('against the real engine', () => {
         return inspectField(P + 'exited', '{{.State.StartedAt}}') !== startedBefore && inspectField(P + 'exited', '{{.State.Status}}') === 'exited';
       });
       docker('stop', '-t', '0', P + 'ports');
-      await scheduler.collect();
-      const third = parseExposition((await request(app).get('/metrics').expect(200)).text);
+      const third = await collectUntil('the stopped container shows as exited', (all) =>
+        all.some((s) => s.name === 'docker_audit_container_info' && s.labels.name === P + 'ports' && s.labels.state === 'exited'),
+      );
+      expect(seriesLines(third, 'docker_audit_container_exit_code', { name: P + 'exited' })).toEqual([
+        `docker_audit_container_exit_code{${containerLabels('exited', 'exited')}} 7`,
+      ]);
       expect(seriesLines(third, 'docker_audit_container_info', { name: P + 'ports' }, ['image_id'])).toEqual([
         `docker_audit_container_info{${containerLabels('ports', 'exited')},compose_project=,compose_service=} 1`,
       ]);

@@ -15,6 +15,7 @@ const options = {
   inspectMaxAgeMs: 300_000,
   inspectConcurrency: 4,
   engineInfoMaxAgeMs: 300_000,
+  watchEvents: false,
 };
 const signal = new AbortController().signal;
 
@@ -90,7 +91,7 @@ describe('engine and containers collectors over the recorded engine', () => {
   it('reports engine_up 0, and no container series, when the engine is down', async () => {
     const engine = new RecordedEngine();
     engine.failure = new Error('pinging the engine failed', { cause: Object.assign(new Error('connect ENOENT'), { code: 'ENOENT' }) });
-    const runner = new CollectorRunner([createEngineCollector({ engine, options }), createContainersCollector({ engine, options })], silentLogger);
+    const runner = new CollectorRunner([createEngineCollector({ engine, options }), createContainersCollector({ engine, options, logger: silentLogger })], silentLogger);
     const { samples, statuses } = await runner.run(signal);
     expect(valueOf(samples, 'docker_audit_engine_up')).toBe(0);
     expect(statuses.map((s) => [s.name, s.success])).toEqual([
@@ -102,7 +103,7 @@ describe('engine and containers collectors over the recorded engine', () => {
 
   it('counts containers per state with every state present', async () => {
     const engine = new RecordedEngine();
-    const { samples } = await new CollectorRunner([createContainersCollector({ engine, options })], silentLogger).run(signal);
+    const { samples } = await new CollectorRunner([createContainersCollector({ engine, options, logger: silentLogger })], silentLogger).run(signal);
     expect(series(samples, 'docker_audit_containers', [])).toEqual([
       'state=created => 2',
       'state=dead => 0',
@@ -121,7 +122,7 @@ describe('engine and containers collectors over the recorded engine', () => {
     const engine = new RecordedEngine();
     const removed = engine.list[0];
     engine.inspects.delete(removed.Id);
-    const { samples, statuses } = await new CollectorRunner([createContainersCollector({ engine, options })], silentLogger).run(signal);
+    const { samples, statuses } = await new CollectorRunner([createContainersCollector({ engine, options, logger: silentLogger })], silentLogger).run(signal);
     expect(statuses[0].success).toBe(true);
     expect(samples.some((s) => s.labels.id === removed.Id.slice(0, 12))).toBe(false);
     expect(series(samples, 'docker_audit_container_info').length).toBe(engine.list.length - 1);
@@ -129,7 +130,7 @@ describe('engine and containers collectors over the recorded engine', () => {
 
   it('re-inspects only what changed, and drops removed containers at the next collection', async () => {
     const engine = new RecordedEngine();
-    const collector = createContainersCollector({ engine, options });
+    const collector = createContainersCollector({ engine, options, logger: silentLogger });
     // The list's Status texts ("Up 8 seconds") speak of the moment it was recorded.
     const runner = new CollectorRunner([collector], silentLogger, () => Date.parse('2026-11-23T16:23:02Z'));
     await runner.run(signal);
@@ -145,5 +146,73 @@ describe('engine and containers collectors over the recorded engine', () => {
     expect(engine.calls.inspect).toBe(12);
     expect(collector.cache.size).toBe(10);
     expect(samples.some((s) => s.labels.id === gone.Id.slice(0, 12))).toBe(false);
+  });
+});
+
+describe('containers collector following the event stream', () => {
+  const RECORDED_AT = Date.parse('2026-11-23T16:23:02Z');
+  const setup = () => {
+    const engine = new RecordedEngine();
+    let now = RECORDED_AT;
+    const collector = createContainersCollector({ engine, options: { ...options, watchEvents: true }, logger: silentLogger });
+    const runner = new CollectorRunner([collector], silentLogger, () => now);
+    return { engine, runner, collector, advance: (ms: number) => (now += ms) };
+  };
+
+  it('skips the list while the stream is up and quiet, but still pings the engine', async () => {
+    const { engine, runner, collector } = setup();
+    const first = await runner.run(signal);
+    expect(engine.streamsOpened).toBe(1);
+    expect(engine.calls).toMatchObject({ list: 1, inspect: 11 });
+    const pings = engine.calls.ping;
+    const second = await runner.run(signal);
+    expect(engine.calls).toMatchObject({ list: 1, inspect: 11, ping: pings + 1 });
+    const containerSeries = (r: typeof first) => r.samples.filter((s) => !s.family.name.startsWith('docker_audit_collector'));
+    expect(containerSeries(second)).toEqual(containerSeries(first));
+    await collector.close!();
+  });
+
+  it('lists again after a change event, and re-inspects only the changed container', async () => {
+    const { engine, runner, collector } = setup();
+    await runner.run(signal);
+    const changed = engine.list[0].Id;
+    engine.stream!.onEvent({ Type: 'container', Action: 'update', Actor: { ID: changed } });
+    await runner.run(signal);
+    expect(engine.calls).toMatchObject({ list: 2, inspect: 12 });
+    // An exec leaves the container as it was: no new list.
+    engine.stream!.onEvent({ Type: 'container', Action: 'exec_start: sh -c id', Actor: { ID: changed } });
+    await runner.run(signal);
+    expect(engine.calls).toMatchObject({ list: 2, inspect: 12 });
+    await collector.close!();
+  });
+
+  it('lists on every collection while the stream is down, and at least every minute while it is up', async () => {
+    const { engine, runner, collector } = setup();
+    await runner.run(signal);
+    engine.stream!.end();
+    await new Promise((r) => setImmediate(r));
+    await runner.run(signal);
+    expect(engine.calls.list).toBe(2);
+    await collector.close!();
+    const up = setup();
+    await up.runner.run(signal);
+    up.advance(59_000);
+    await up.runner.run(signal);
+    expect(up.engine.calls.list).toBe(1);
+    up.advance(2_000);
+    await up.runner.run(signal);
+    expect(up.engine.calls.list).toBe(2);
+    await up.collector.close!();
+  });
+
+  it('fails, instead of serving the old list, when the engine stops answering', async () => {
+    const { engine, runner, collector } = setup();
+    await runner.run(signal);
+    engine.failure = new Error('pinging the engine failed: no answer within 1000 ms');
+    const { statuses, samples } = await runner.run(signal);
+    expect(statuses[0]).toMatchObject({ success: false, error: 'pinging the engine failed: no answer within 1000 ms' });
+    expect(samples.filter((s) => s.family.name.startsWith('docker_audit_container'))).toEqual([]);
+    engine.failure = undefined;
+    await collector.close!();
   });
 });
