@@ -129,6 +129,14 @@ interface RawResponse {
   body: string;
 }
 
+/** Starts a GET over the engine connection (not yet ended). */
+function getRequest(conn: EngineConnection, requestPath: string, agent: http.Agent | false | undefined): http.ClientRequest {
+  const common = { method: 'GET', path: requestPath, agent, headers: { Host: 'docker' } };
+  if (conn.kind === 'unix') return http.request({ ...common, socketPath: conn.socketPath });
+  const tls = { ca: conn.ca, cert: conn.cert, key: conn.key };
+  return (conn.protocol === 'https' ? https : http).request({ ...common, host: conn.host, port: conn.port, ...tls });
+}
+
 /**
  * One plain HTTP GET over the engine connection. The benchmark's raw sweep uses it with
  * Node's default agent; the engine client passes its own keep-alive agent.
@@ -139,18 +147,7 @@ export function rawGet(conn: EngineConnection, requestPath: string, signal?: Abo
       reject(abortError(signal));
       return;
     }
-    const common = { method: 'GET', path: requestPath, agent, headers: { Host: 'docker' } };
-    const req =
-      conn.kind === 'unix'
-        ? http.request({ ...common, socketPath: conn.socketPath })
-        : (conn.protocol === 'https' ? https : http).request({
-            ...common,
-            host: conn.host,
-            port: conn.port,
-            ca: conn.ca,
-            cert: conn.cert,
-            key: conn.key,
-          });
+    const req = getRequest(conn, requestPath, agent);
     // Settle at the deadline whatever the request is doing. Node's own `signal` option
     // does not: a request still queued in the agent for a socket (as all are when the
     // engine hangs with every kept-alive connection busy) errors only once it gets one.
@@ -334,12 +331,8 @@ export class EngineClient implements DockerEngine {
     const prefix = await this.versionPrefix(signal);
     const query = `filters=${encodeURIComponent(JSON.stringify({ type: ['container'] }))}`;
     await new Promise<void>((resolve, reject) => {
-      const common = { method: 'GET', path: `${prefix}/events?${query}`, agent: false as const, headers: { Host: 'docker' } };
-      const conn = this.conn;
-      const req =
-        conn.kind === 'unix'
-          ? http.request({ ...common, socketPath: conn.socketPath })
-          : (conn.protocol === 'https' ? https : http).request({ ...common, host: conn.host, port: conn.port, ca: conn.ca, cert: conn.cert, key: conn.key });
+      // A connection of its own: a long-lived stream must not hold one of the agent's.
+      const req = getRequest(this.conn, `${prefix}/events?${query}`, false);
       const connectTimer = setTimeout(() => {
         req.destroy();
         reject(new Error(`subscribing to engine events failed: no answer from ${this.endpoint} within ${this.options.timeoutMs} ms`));
