@@ -26,6 +26,7 @@ export class ContainerWatcher {
   private readonly changed = new Set<string>();
   private controller: AbortController | undefined;
   private running: Promise<void> | undefined;
+  private closed = false;
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
 
@@ -54,7 +55,7 @@ export class ContainerWatcher {
   }
 
   start(): void {
-    if (this.running) return;
+    if (this.running || this.closed) return;
     const controller = new AbortController();
     this.controller = controller;
     this.running = this.loop(controller.signal);
@@ -64,6 +65,12 @@ export class ContainerWatcher {
   async restart(): Promise<void> {
     await this.stop();
     this.start();
+  }
+
+  /** Stops for good: a restart() still in flight (after a failed ping) does not start it again. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.stop();
   }
 
   async stop(): Promise<void> {

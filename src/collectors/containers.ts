@@ -92,7 +92,7 @@ export function createContainersCollector({ engine, options, logger }: Pick<Coll
       ctx.logger.debug('containers collected', { listed: list.length, inspected, cached: list.length - inspected });
     },
     async close() {
-      await watcher?.stop();
+      await watcher?.close();
     },
   };
 }

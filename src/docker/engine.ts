@@ -171,6 +171,20 @@ export function rawGet(conn: EngineConnection, requestPath: string, signal?: Abo
   });
 }
 
+/** Waits for a promise shared with other callers, but gives up when this caller's signal aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
+}
+
 function abortError(signal: AbortSignal): Error {
   const reason = signal.reason as unknown;
   return reason instanceof Error ? reason : new Error('the request was aborted', { cause: reason });
@@ -224,19 +238,28 @@ class DeadlineExceeded extends Error {
  * its sources weakly, so a timeout signal nobody else references can be garbage-collected
  * before it fires, and the call then never ends (seen here against a SIGSTOPped dockerd).
  */
-async function withDeadline<T>(timeoutMs: number, parent: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<{ value?: T; error?: unknown; timedOut: boolean }> {
+async function withDeadline<T>(
+  timeoutMs: number,
+  parents: readonly (AbortSignal | undefined)[],
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<{ value?: T; error?: unknown; timedOut: boolean }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DeadlineExceeded(timeoutMs)), timeoutMs);
-  const onParentAbort = () => controller.abort(parent!.reason);
-  if (parent?.aborted) onParentAbort();
-  else parent?.addEventListener('abort', onParentAbort, { once: true });
+  const listening: [AbortSignal, () => void][] = [];
+  for (const parent of parents) {
+    if (!parent) continue;
+    const onParentAbort = () => controller.abort(parent.reason);
+    if (parent.aborted) onParentAbort();
+    parent.addEventListener('abort', onParentAbort, { once: true });
+    listening.push([parent, onParentAbort]);
+  }
   try {
     return { value: await fn(controller.signal), timedOut: false };
   } catch (error) {
     return { error, timedOut: controller.signal.reason instanceof DeadlineExceeded };
   } finally {
     clearTimeout(timer);
-    parent?.removeEventListener('abort', onParentAbort);
+    for (const [parent, onParentAbort] of listening) parent.removeEventListener('abort', onParentAbort);
   }
 }
 
@@ -248,6 +271,8 @@ async function withDeadline<T>(timeoutMs: number, parent: AbortSignal | undefine
  */
 export class EngineClient implements DockerEngine {
   private readonly agent: http.Agent;
+  /** Aborted by close(), so no call outlives the client. */
+  private readonly closing = new AbortController();
   private apiPrefix: Promise<string> | undefined;
   readonly endpoint: string;
 
@@ -262,7 +287,7 @@ export class EngineClient implements DockerEngine {
 
   /** Runs one engine call under its deadline, with an error that says what was attempted. */
   private async call<T>(what: string, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const { value, error, timedOut } = await withDeadline(this.options.timeoutMs, signal, fn);
+    const { value, error, timedOut } = await withDeadline(this.options.timeoutMs, [signal, this.closing.signal], fn);
     if (error === undefined) return value as T;
     if (isConnectionError(error)) this.apiPrefix = undefined; // the engine may come back as another version
     if (timedOut) throw new Error(`${what} failed: no answer from ${this.endpoint} within ${this.options.timeoutMs} ms`, { cause: error });
@@ -283,24 +308,28 @@ export class EngineClient implements DockerEngine {
     return { apiVersion: apiVersion!, negotiatedVersion };
   }
 
-  /** Negotiates once, shared by concurrent callers; again after the engine went away. */
+  /**
+   * Negotiates once, shared by concurrent callers; again after the engine went away. The
+   * shared ping runs under its own deadline, not under any one caller's signal, and each
+   * caller can still give up on its own (shutdown must not wait for another's ping).
+   */
   private versionPrefix(signal?: AbortSignal): Promise<string> {
     if (!this.apiPrefix) {
-      const attempt = this.ping(signal).then((r) => `/v${r.negotiatedVersion}`);
+      const attempt = this.ping().then((r) => `/v${r.negotiatedVersion}`);
       this.apiPrefix = attempt;
       attempt.catch(() => {
         if (this.apiPrefix === attempt) this.apiPrefix = undefined;
       });
     }
-    return this.apiPrefix;
+    return untilAborted(this.apiPrefix, signal);
   }
 
   /** GETs a versioned path and parses its JSON; undefined for a 404 when `missingOk`. */
   private async getJson<T>(what: string, apiPath: string, signal: AbortSignal | undefined, missingOk = false): Promise<T | undefined> {
-    const prefix = await this.versionPrefix(signal);
     return this.call(
       what,
       async (s) => {
+        const prefix = await this.versionPrefix(s);
         const res = await rawGet(this.conn, prefix + apiPath, s, this.agent);
         if (res.status === 404 && missingOk) return undefined;
         if (res.status !== 200) throw new EngineHttpError(res.status, res.body);
@@ -386,8 +415,9 @@ export class EngineClient implements DockerEngine {
     });
   }
 
-  /** Closes the kept-alive connections. */
+  /** Ends the calls in flight and closes the kept-alive connections. */
   close(): void {
+    this.closing.abort(new Error('the engine client was closed'));
     this.agent.destroy();
   }
 }
