@@ -7,8 +7,9 @@ bash scripts/provision.sh
 npm run build --silent
 results="$(mktemp)"
 status=0
-npx jest --ci --json --outputFile="$results" "$@" || status=$?
+# jest prints its report on stderr; --json would repeat it all on stdout.
+npx jest --ci --json --outputFile="$results" "$@" >/dev/null || status=$?
 # One plain closing line, for readers that do not parse jest's summary.
-node -e 'const r=require(process.argv[1]);console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed`+(r.numPendingTests?`, ${r.numPendingTests} skipped`:""))' "$results" || true
+node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed`+(r.numPendingTests?`, ${r.numPendingTests} skipped`:""))' "$results" || true
 rm -f "$results"
 exit "$status"
