@@ -30,7 +30,7 @@ import * as vm from 'node:vm';
 import type { CollectorRunner, CollectorStatus } from '../src/collectors/runner';
 import { parseConfig, type Config } from '../src/config';
 import { EngineClient, rawGet, resolveConnection, type DockerEngine, type EngineConnection, type EngineEvent } from '../src/docker/engine';
-import type { ContainerInspect, ContainerSummary, EngineInfo, EngineVersion } from '../src/docker/types';
+import type { ContainerInspect, ContainerSummary, EngineInfo } from '../src/docker/types';
 import { describeError, silentLogger } from '../src/log';
 import { buildRunner, serve } from '../src/main';
 import { buildSnapshot } from '../src/scheduler';
@@ -279,13 +279,13 @@ async function ensureContainers(n: number): Promise<{ seconds: number; created: 
 
 // ---------------------------------------------------------------------------- engine wrapper
 
-type Method = 'ping' | 'version' | 'info' | 'listContainers' | 'inspectContainer';
-const METHODS: readonly Method[] = ['ping', 'version', 'info', 'listContainers', 'inspectContainer'];
+type Method = 'ping' | 'info' | 'listContainers' | 'inspectContainer';
+const METHODS: readonly Method[] = ['ping', 'info', 'listContainers', 'inspectContainer'];
 
 /** Passes every call through, counting and timing them, so a cycle's calls can be shown. */
 class CountingEngine implements DockerEngine {
-  counts: Record<Method, number> = { ping: 0, version: 0, info: 0, listContainers: 0, inspectContainer: 0 };
-  times: Record<Method, number[]> = { ping: [], version: [], info: [], listContainers: [], inspectContainer: [] };
+  counts: Record<Method, number> = { ping: 0, info: 0, listContainers: 0, inspectContainer: 0 };
+  times: Record<Method, number[]> = { ping: [], info: [], listContainers: [], inspectContainer: [] };
   onPing: (() => void) | undefined;
 
   constructor(private readonly inner: DockerEngine) {}
@@ -314,9 +314,6 @@ class CountingEngine implements DockerEngine {
   ping(signal?: AbortSignal): Promise<{ apiVersion: string; negotiatedVersion: string }> {
     this.onPing?.();
     return this.track('ping', () => this.inner.ping(signal));
-  }
-  version(signal?: AbortSignal): Promise<EngineVersion> {
-    return this.track('version', () => this.inner.version(signal));
   }
   info(signal?: AbortSignal): Promise<EngineInfo> {
     return this.track('info', () => this.inner.info(signal));
@@ -774,7 +771,7 @@ function printScenario(r: ScenarioReport): Record<string, unknown> {
   const daemon = (xs: Timed[]) => xs.reduce((a, x) => a + x.daemonMs, 0) / xs.length;
   const collector = (xs: CycleResult[], name: string) => xs.map((x) => statusMs(x.statuses, name));
   const calls = (c: CycleResult) =>
-    `list ${c.counts.listContainers}, inspect ${c.counts.inspectContainer}, ping ${c.counts.ping}, version ${c.counts.version}, info ${c.counts.info}`;
+    `list ${c.counts.listContainers}, inspect ${c.counts.inspectContainer}, ping ${c.counts.ping}, info ${c.counts.info}`;
   const running = Math.ceil(r.size / 2);
 
   out();

@@ -1,10 +1,10 @@
 // Collector "engine": is the Docker Engine up, and what is it.
 //
 // /_ping runs on every collection: it is the liveness signal and costs well under a
-// millisecond. /version and /info are not cheap (dockerd runs `runc --version` and
-// `docker-init --version` to answer them) and change only when the daemon restarts, so
-// their answer is reused until a ping fails, the negotiated API version changes, or it
-// is older than --collector.engine.info-max-age.
+// millisecond. /info is not cheap (dockerd runs `runc --version` and `docker-init
+// --version` to answer it) and changes only when the daemon restarts, so its answer is
+// reused until a ping fails, the negotiated API version changes, or it is older than
+// --collector.engine.info-max-age. /info carries the version too, so /version is not read.
 import { METRICS } from '../metrics/catalog';
 import { sample, type Labels } from '../metrics/sample';
 import type { Collector, CollectorDeps } from './collector';
@@ -26,15 +26,15 @@ export function createEngineCollector({ engine, options }: Pick<CollectorDeps, '
       ctx.emit(sample(METRICS.engineUp, {}, 1));
       const now = ctx.now();
       if (!cached || cached.apiVersion !== negotiatedVersion || now - cached.fetchedAtMs >= options.engineInfoMaxAgeMs) {
-        const [version, info] = await Promise.all([engine.version(ctx.signal), engine.info(ctx.signal)]);
+        const info = await engine.info(ctx.signal);
         cached = {
           apiVersion: negotiatedVersion,
           fetchedAtMs: now,
           labels: {
-            version: version.Version ?? info.ServerVersion ?? '',
+            version: info.ServerVersion ?? '',
             api_version: negotiatedVersion,
-            os: info.OSType ?? version.Os ?? '',
-            kernel_version: info.KernelVersion ?? version.KernelVersion ?? '',
+            os: info.OSType ?? '',
+            kernel_version: info.KernelVersion ?? '',
             storage_driver: info.Driver ?? '',
             logging_driver: info.LoggingDriver ?? '',
             cgroup_driver: info.CgroupDriver ?? '',

@@ -5,7 +5,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ContainerInspect, ContainerSummary, EngineInfo, EngineVersion } from './types';
+import type { ContainerInspect, ContainerSummary, EngineInfo } from './types';
 
 /** The newest Engine API version this exporter was written against. */
 export const CLIENT_MAX_API_VERSION = '1.44';
@@ -15,7 +15,6 @@ export const CLIENT_MIN_API_VERSION = '1.25';
 export interface DockerEngine {
   /** GET /_ping, unversioned; negotiates the API version from the Api-Version header. */
   ping(signal?: AbortSignal): Promise<{ apiVersion: string; negotiatedVersion: string }>;
-  version(signal?: AbortSignal): Promise<EngineVersion>;
   info(signal?: AbortSignal): Promise<EngineInfo>;
   listContainers(signal?: AbortSignal): Promise<ContainerSummary[]>;
   /** Resolves to undefined when the container no longer exists (removed since it was listed). */
@@ -274,6 +273,8 @@ export class EngineClient implements DockerEngine {
   /** Aborted by close(), so no call outlives the client. */
   private readonly closing = new AbortController();
   private apiPrefix: Promise<string> | undefined;
+  /** The settled value of apiPrefix, while it holds. */
+  private negotiatedPrefix: string | undefined;
   readonly endpoint: string;
 
   constructor(
@@ -289,7 +290,7 @@ export class EngineClient implements DockerEngine {
   private async call<T>(what: string, fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const { value, error, timedOut } = await withDeadline(this.options.timeoutMs, [signal, this.closing.signal], fn);
     if (error === undefined) return value as T;
-    if (isConnectionError(error)) this.apiPrefix = undefined; // the engine may come back as another version
+    if (isConnectionError(error)) this.forgetVersion(); // the engine may come back as another version
     if (timedOut) throw new Error(`${what} failed: no answer from ${this.endpoint} within ${this.options.timeoutMs} ms`, { cause: error });
     throw new Error(`${what} failed`, { cause: error });
   }
@@ -298,13 +299,14 @@ export class EngineClient implements DockerEngine {
     const what = `pinging the engine at ${this.endpoint}`;
     const res = await this.call(what, (s) => rawGet(this.conn, '/_ping', s, this.agent), signal);
     if (res.status !== 200) {
-      this.apiPrefix = undefined;
+      this.forgetVersion();
       throw new Error(`${what} failed`, { cause: new EngineHttpError(res.status, res.body) });
     }
     const header = res.headers['api-version'];
     const apiVersion = Array.isArray(header) ? header[0] : header;
     const negotiatedVersion = negotiateApiVersion(apiVersion);
-    this.apiPrefix = Promise.resolve(`/v${negotiatedVersion}`);
+    this.negotiatedPrefix = `/v${negotiatedVersion}`;
+    this.apiPrefix = Promise.resolve(this.negotiatedPrefix);
     return { apiVersion: apiVersion!, negotiatedVersion };
   }
 
@@ -313,15 +315,21 @@ export class EngineClient implements DockerEngine {
    * shared ping runs under its own deadline, not under any one caller's signal, and each
    * caller can still give up on its own (shutdown must not wait for another's ping).
    */
-  private versionPrefix(signal?: AbortSignal): Promise<string> {
+  private versionPrefix(signal?: AbortSignal): Promise<string> | string {
+    if (this.negotiatedPrefix !== undefined) return this.negotiatedPrefix; // the hot path: no promise, no listener
     if (!this.apiPrefix) {
       const attempt = this.ping().then((r) => `/v${r.negotiatedVersion}`);
       this.apiPrefix = attempt;
       attempt.catch(() => {
-        if (this.apiPrefix === attempt) this.apiPrefix = undefined;
+        if (this.apiPrefix === attempt) this.forgetVersion();
       });
     }
     return untilAborted(this.apiPrefix, signal);
+  }
+
+  private forgetVersion(): void {
+    this.apiPrefix = undefined;
+    this.negotiatedPrefix = undefined;
   }
 
   /** GETs a versioned path and parses its JSON; undefined for a 404 when `missingOk`. */
@@ -337,10 +345,6 @@ export class EngineClient implements DockerEngine {
       },
       signal,
     );
-  }
-
-  async version(signal?: AbortSignal): Promise<EngineVersion> {
-    return (await this.getJson<EngineVersion>('reading the engine version', '/version', signal))!;
   }
 
   async info(signal?: AbortSignal): Promise<EngineInfo> {

@@ -85,15 +85,6 @@ export interface ContainerInspect {
   };
 }
 
-export interface EngineVersion {
-  Version?: string;
-  ApiVersion?: string;
-  MinAPIVersion?: string;
-  Os?: string;
-  Arch?: string;
-  KernelVersion?: string;
-}
-
 export interface EngineInfo {
   ServerVersion?: string;
   OSType?: string;

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DockerEngine, EngineEvent } from '../../src/docker/engine';
-import type { ContainerInspect, ContainerSummary, EngineInfo, EngineVersion } from '../../src/docker/types';
+import type { ContainerInspect, ContainerSummary, EngineInfo } from '../../src/docker/types';
 import { ENGINE_FIXTURES, RECORDED_CONTAINERS, recordedInspect, recordedList } from './fixtures';
 
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(path.join(ENGINE_FIXTURES, file), 'utf8')) as T;
@@ -23,10 +23,6 @@ export class RecordedEngine implements DockerEngine {
     this.calls.ping++;
     this.check();
     return { apiVersion: '1.41', negotiatedVersion: '1.41' };
-  }
-  async version() {
-    this.check();
-    return readJson<EngineVersion>('recorded-version.json');
   }
   async info() {
     this.check();

@@ -64,28 +64,26 @@ describe('engine and containers collectors over the recorded engine', () => {
     ]);
   });
 
-  it('reads /version and /info again only when the engine went away or the answer got old', async () => {
+  it('reads /info again only when the engine went away or the answer got old', async () => {
     const engine = new RecordedEngine();
-    const calls = { version: 0, info: 0 };
-    const version = engine.version.bind(engine);
+    const calls = { info: 0 };
     const info = engine.info.bind(engine);
-    engine.version = async () => (calls.version++, version());
     engine.info = async () => (calls.info++, info());
     let now = 1_000_000;
     const runner = new CollectorRunner([createEngineCollector({ engine, options })], silentLogger, () => now);
     await runner.run(signal);
     now += 60_000;
     const second = await runner.run(signal);
-    expect(calls).toEqual({ version: 1, info: 1 });
+    expect(calls).toEqual({ info: 1 });
     expect(series(second.samples, 'docker_audit_engine_info', []).length).toBe(1);
     engine.failure = new Error('connect ECONNREFUSED');
     await runner.run(signal);
     engine.failure = undefined;
     await runner.run(signal);
-    expect(calls).toEqual({ version: 2, info: 2 });
+    expect(calls).toEqual({ info: 2 });
     now += 300_000;
     await runner.run(signal);
-    expect(calls).toEqual({ version: 3, info: 3 });
+    expect(calls).toEqual({ info: 3 });
   });
 
   it('reports engine_up 0, and no container series, when the engine is down', async () => {
