@@ -3,7 +3,10 @@ import type { Sample } from './sample';
 
 const catalogOrder = new Map(ALL_FAMILIES.map((f, i) => [f.name, i]));
 
-const escapeLabelValue = (v: string): string => v.replace(/[\\"\n]/g, (c) => (c === '\\' ? '\\\\' : c === '"' ? '\\"' : '\\n'));
+const NEEDS_ESCAPE = /[\\"\n]/;
+// Most values need no escaping; testing first skips the replace and its callback.
+const escapeLabelValue = (v: string): string =>
+  NEEDS_ESCAPE.test(v) ? v.replace(/[\\"\n]/g, (c) => (c === '\\' ? '\\\\' : c === '"' ? '\\"' : '\\n')) : v;
 const escapeHelp = (v: string): string => v.replace(/[\\\n]/g, (c) => (c === '\\' ? '\\\\' : '\\n'));
 
 function formatValue(v: number): string {
@@ -11,6 +14,35 @@ function formatValue(v: number): string {
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
   return String(v);
+}
+
+interface RenderedSeries {
+  /** The label values joined, for sorting and for spotting duplicates. */
+  key: string;
+  line: string;
+}
+
+/**
+ * A sample's line, remembered for as long as the sample object lives: collectors that
+ * reuse their samples when nothing changed (containers, with a quiet event stream) then
+ * cost no string building on the next render.
+ */
+const renderedCache = new WeakMap<Sample, RenderedSeries>();
+
+function renderedSeries(s: Sample): RenderedSeries {
+  const cached = renderedCache.get(s);
+  if (cached) return cached;
+  const names = s.family.labels;
+  let labelText = '';
+  let key = '';
+  for (let i = 0; i < names.length; i++) {
+    const value = s.labels[names[i]] ?? '';
+    labelText += `${i === 0 ? '' : ','}${names[i]}="${escapeLabelValue(value)}"`;
+    key += value + '\u0000';
+  }
+  const rendered = { key, line: `${s.family.name}${names.length > 0 ? `{${labelText}}` : ''} ${formatValue(s.value)}` };
+  renderedCache.set(s, rendered);
+  return rendered;
 }
 
 /**
@@ -21,20 +53,12 @@ function formatValue(v: number): string {
  * all of it blocking the event loop while scrapes waited.
  */
 export function renderSamples(samples: readonly Sample[]): string {
-  const byFamily = new Map<MetricFamily, { key: string; line: string }[]>();
+  const byFamily = new Map<MetricFamily, RenderedSeries[]>();
   for (const s of samples) {
-    const names = s.family.labels;
-    let labelText = '';
-    let key = '';
-    for (let i = 0; i < names.length; i++) {
-      const value = s.labels[names[i]] ?? '';
-      labelText += `${i === 0 ? '' : ','}${names[i]}="${escapeLabelValue(value)}"`;
-      key += value + '\u0000';
-    }
-    const line = `${s.family.name}${names.length > 0 ? `{${labelText}}` : ''} ${formatValue(s.value)}`;
+    const rendered = renderedSeries(s);
     const list = byFamily.get(s.family);
-    if (list) list.push({ key, line });
-    else byFamily.set(s.family, [{ key, line }]);
+    if (list) list.push(rendered);
+    else byFamily.set(s.family, [rendered]);
   }
   const families = [...byFamily.keys()].sort(
     (a, b) => (catalogOrder.get(a.name) ?? Infinity) - (catalogOrder.get(b.name) ?? Infinity) || a.name.localeCompare(b.name),

@@ -55,6 +55,13 @@ describe('renderSamples', () => {
     );
   });
 
+  it('renders reused sample objects the same way again, and new samples with their own values', () => {
+    const reused = [sample(METRICS.containers, { state: 'running' }, 2), sample(METRICS.engineUp, {}, 1)];
+    const first = renderSamples(reused);
+    expect(renderSamples(reused)).toBe(first);
+    expect(renderSamples([reused[1], sample(METRICS.containers, { state: 'running' }, 3)])).toContain('docker_audit_containers{state="running"} 3\n');
+  });
+
   it('renders nothing for no samples', () => {
     expect(renderSamples([])).toBe('');
   });
