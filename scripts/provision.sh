@@ -16,6 +16,11 @@ need_pkgs=()
 command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 [ -x /bin/busybox ] || need_pkgs+=(busybox-static)
 command -v promtool >/dev/null 2>&1 || need_pkgs+=(prometheus)
+# The second-daemon tests: their own network namespace (ip, unshare, nsenter) and TLS certificates.
+command -v ip >/dev/null 2>&1 || need_pkgs+=(iproute2)
+command -v nsenter >/dev/null 2>&1 || need_pkgs+=(util-linux)
+command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
+command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     log "missing ${need_pkgs[*]} and not root: install them or run as root"; exit 1

@@ -130,8 +130,10 @@ interface RawResponse {
 
 /** Starts a GET over the engine connection (not yet ended). */
 function getRequest(conn: EngineConnection, requestPath: string, agent: http.Agent | false | undefined): http.ClientRequest {
-  const common = { method: 'GET', path: requestPath, agent, headers: { Host: 'docker' } };
-  if (conn.kind === 'unix') return http.request({ ...common, socketPath: conn.socketPath });
+  const common = { method: 'GET', path: requestPath, agent };
+  // A unix socket has no host name; Docker's own clients send "docker". Over TCP the Host
+  // header stays the real host: Node checks the server certificate against it.
+  if (conn.kind === 'unix') return http.request({ ...common, socketPath: conn.socketPath, headers: { Host: 'docker' } });
   const tls = { ca: conn.ca, cert: conn.cert, key: conn.key };
   return (conn.protocol === 'https' ? https : http).request({ ...common, host: conn.host, port: conn.port, ...tls });
 }

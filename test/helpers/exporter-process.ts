@@ -20,6 +20,8 @@ export interface ExporterExit {
 
 export interface ExporterOptions {
   env?: NodeJS.ProcessEnv;
+  /** Run in the network namespace of this process (a second daemon's), through nsenter. */
+  networkNamespaceOfPid?: number;
   /** How long start() waits for the "listening" log line. Default 30 s. */
   listenTimeoutMs?: number;
 }
@@ -117,7 +119,11 @@ export class ExporterProcess {
     if (this.child) throw new Error('already started');
     assertBuilt();
     // Killed by the kernel if the test process dies first (see dyingWithParent).
-    const [command, argv] = dyingWithParent(process.execPath, [EXPORTER_MAIN, ...this.args]);
+    const netns = this.options.networkNamespaceOfPid;
+    const [command, argv] =
+      netns === undefined
+        ? dyingWithParent(process.execPath, [EXPORTER_MAIN, ...this.args])
+        : dyingWithParent('nsenter', [`--net=/proc/${netns}/ns/net`, '--', process.execPath, EXPORTER_MAIN, ...this.args]);
     const child = spawn(command, argv, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...this.options.env },

@@ -175,8 +175,18 @@ export class SecondDaemon {
     try {
       // In a network namespace of its own: dockerd with --bridge=none deletes the host's
       // docker0 bridge at start-up, which would break the main daemon's containers.
-      // setpriv and unshare exec what follows, so the child's pid is dockerd's.
-      const [command, argv] = dyingWithParent('unshare', ['--net', '--', this.options.dockerd ?? 'dockerd', ...args]);
+      // Its loopback is brought up so tests can give it a TCP listener on 127.0.0.1 (and
+      // reach it with nsenter). setpriv, unshare and sh's exec all exec what follows, so
+      // the child's pid is dockerd's.
+      const [command, argv] = dyingWithParent('unshare', [
+        '--net',
+        '--',
+        'sh',
+        '-c',
+        'ip link set lo up && exec "$0" "$@"',
+        this.options.dockerd ?? 'dockerd',
+        ...args,
+      ]);
       child = spawn(command, argv, {
         detached: true, // its own session and process group
         stdio: ['ignore', log, log],
