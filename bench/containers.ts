@@ -792,19 +792,19 @@ function printScenario(r: ScenarioReport): Record<string, unknown> {
   row('raw sweep + JSON.parse of each inspect, concurrency 8', reps.raw8Parse.map((x) => x.ms), reps.raw8Parse);
   row('raw sweep, rawGet, concurrency 1', reps.raw1.map((x) => x.ms), reps.raw1);
   row('engine-client sweep (EngineClient), concurrency 8', reps.client8.map((x) => x.ms), reps.client8);
-  row('cold cycle: runner.run, fresh runner/engine/cache', reps.cold.map((x) => x.ms), reps.cold);
-  row('  containers collector (status duration)', collector(reps.cold, 'containers'));
-  row('  engine collector (status duration)', collector(reps.cold, 'engine'));
-  row('  engine.info() inside the cycle', reps.cold.map((x) => x.callMs.info));
-  row('  engine.listContainers() inside the cycle', reps.cold.map((x) => x.callMs.listContainers));
-  row('  engine.inspectContainer() inside the cycle, median', reps.cold.map((x) => x.callMs.inspectContainer));
+  /** A cycle's wall time, then where it went: each collector, and each kind of engine call it made. */
+  const cycleRows = (name: string, cycles: CycleResult[]) => {
+    row(name, cycles.map((x) => x.ms), cycles);
+    row('  containers collector (status duration)', collector(cycles, 'containers'));
+    row('  engine collector (status duration)', collector(cycles, 'engine'));
+    row('  engine.info() inside the cycle', cycles.map((x) => x.callMs.info));
+    row('  engine.listContainers() inside the cycle', cycles.map((x) => x.callMs.listContainers));
+    row('  engine.inspectContainer() inside the cycle, median', cycles.map((x) => x.callMs.inspectContainer));
+  };
+  cycleRows('cold cycle: runner.run, fresh runner/engine/cache', reps.cold);
   row('cold cycle, containers collector only', reps.coldContainersOnly.map((x) => x.ms), reps.coldContainersOnly);
   row('steady cycle, list + warm cache (no inspects)', reps.steadyList.map((x) => x.ms), reps.steadyList);
-  row('steady cycle, event stream quiet (ping, no list)', reps.steady.map((x) => x.ms), reps.steady);
-  row('  containers collector (status duration)', collector(reps.steady, 'containers'));
-  row('  engine collector (status duration)', collector(reps.steady, 'engine'));
-  row('  engine.info() inside the cycle', reps.steady.map((x) => x.callMs.info));
-  row('  engine.listContainers() inside the cycle', reps.steady.map((x) => x.callMs.listContainers));
+  cycleRows('steady cycle, event stream quiet (ping, no list)', reps.steady);
   row('steady cycle, containers collector only', reps.steadyContainersOnly.map((x) => x.ms), reps.steadyContainersOnly);
   row('snapshot render after a cycle (buildSnapshot)', reps.steady.map((x) => x.renderMs));
   row('single raw GET /_ping (idle, sequential)', single.ping);
