@@ -17,7 +17,7 @@ export interface Snapshot {
   readonly success: boolean;
 }
 
-export async function buildSnapshot(result: CollectionResult, skippedCollections: number): Promise<Snapshot> {
+export function buildSnapshot(result: CollectionResult, skippedCollections: number): Snapshot {
   const text = renderSamples([
     ...result.samples,
     sample(METRICS.collectionsSkipped, {}, skippedCollections),
@@ -60,7 +60,7 @@ export class Scheduler {
     const run = (async () => {
       try {
         const result = await this.runner.run(this.shutdown.signal);
-        const snap = await buildSnapshot(result, this.skipped);
+        const snap = buildSnapshot(result, this.skipped);
         this.current = snap;
         return snap;
       } finally {
