@@ -327,6 +327,16 @@ class CountingEngine implements DockerEngine {
   streamContainerEvents(handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal): Promise<void> {
     return this.inner.streamContainerEvents(handlers, signal);
   }
+  // Calls the containers collector never makes: passed through, not counted.
+  listImages = (signal?: AbortSignal) => this.inner.listImages(signal);
+  inspectImage = (id: string, signal?: AbortSignal) => this.inner.inspectImage(id, signal);
+  imageHistory = (id: string, signal?: AbortSignal) => this.inner.imageHistory(id, signal);
+  listVolumes = (signal?: AbortSignal) => this.inner.listVolumes(signal);
+  listNetworks = (signal?: AbortSignal) => this.inner.listNetworks(signal);
+  systemDf = (signal?: AbortSignal) => this.inner.systemDf(signal);
+  inspectExec = (id: string, signal?: AbortSignal) => this.inner.inspectExec(id, signal);
+  streamEvents = (handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal, filters?: Record<string, string[]>) =>
+    this.inner.streamEvents(handlers, signal, filters);
 }
 
 // ---------------------------------------------------------------------------- measurements

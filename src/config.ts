@@ -17,6 +17,22 @@ export interface Config {
   inspectConcurrency: number;
   engineInfoMaxAgeMs: number;
   watchEvents: boolean;
+  /** Where the host's files are: "/" and "/proc" normally, "/host" and "/host/proc" in a container. */
+  host: { rootPath: string; procPath: string };
+  daemon: { configPath: string; probeAddresses: string[] };
+  trivyReportsDir: string | undefined;
+  resourcesDfIntervalMs: number;
+  audit: {
+    logPath: string;
+    start: 'end' | 'beginning';
+    stateFile: string | undefined;
+    /** Keys counted by name; undefined means "docker" plus every key of the loaded rules. */
+    keys: string[] | undefined;
+    maxExeSeries: number;
+    maxLineBytes: number;
+    rulesPaths: string[];
+    auditctlPath: string;
+  };
   collectors: Record<string, boolean>;
   once: boolean;
   logLevel: LogLevel;
@@ -47,6 +63,20 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'collector.containers.inspect-concurrency', kind: 'string', defaultText: '8', help: 'Container inspects in flight at once.' },
   { name: 'collector.containers.watch-events', kind: 'boolean', defaultText: 'true', help: 'Follow the engine\'s container events between collections; a collection then skips the container list when nothing changed (a list still runs at least every minute). Off in --once mode.' },
   { name: 'collector.engine.info-max-age', kind: 'string', defaultText: '5m', help: 'Longest the answers of /version and /info are reused; they are read again at once when a ping fails or the API version changes. 0 reads them on every collection.' },
+  { name: 'host.root-path', kind: 'string', defaultText: '/', help: 'Where the host\'s root filesystem is mounted: daemon files (docker.service, sockets, /etc/docker, binaries) are read under it. Set /host when the exporter runs in a container with / mounted there.' },
+  { name: 'host.proc-path', kind: 'string', defaultText: '/proc', help: 'The host\'s procfs, to find dockerd and read its command line. Set /host/proc in a container.' },
+  { name: 'daemon.config-path', kind: 'string', defaultText: '/etc/docker/daemon.json', help: 'The daemon configuration file (read as it is, not under --host.root-path).' },
+  { name: 'daemon.probe-address', kind: 'string', defaultText: '127.0.0.1:2375', help: 'Comma-separated host:port addresses probed with a plain-HTTP GET /_ping, on top of every TCP listener dockerd has; "" probes only the listeners.' },
+  { name: 'trivy.reports-dir', kind: 'string', defaultText: '', help: 'Folder of JSON reports written by `trivy image -f json`; their counts become docker_audit_image_vulnerabilities. Empty: off.' },
+  { name: 'collector.resources.df-interval', kind: 'string', defaultText: '10m', help: 'How often /system/df (slow on big hosts) is read for docker_audit_reclaimable_bytes; between reads the last answer is served.' },
+  { name: 'audit.log-path', kind: 'string', defaultText: '/var/log/audit/audit.log', help: 'The Linux audit log that the auditlog collector follows.' },
+  { name: 'audit.start', kind: 'string', defaultText: 'end', help: 'Where to start in the audit log when no state file says otherwise: end (only new events) or beginning.' },
+  { name: 'audit.state-file', kind: 'string', defaultText: '', help: 'File in which the audit log position (inode and offset) is kept across restarts, so a restart neither recounts nor skips. Empty: not kept.' },
+  { name: 'audit.keys', kind: 'string', defaultText: '', help: 'Comma-separated audit keys counted by name; other keys count as "other". Empty: "docker" plus every key in the loaded audit rules.' },
+  { name: 'audit.max-exe-series', kind: 'string', defaultText: '20', help: 'Most exe label values per key in docker_audit_log_events_by_exe_total; the rest count as exe="other".' },
+  { name: 'audit.max-line-bytes', kind: 'string', defaultText: '65536', help: 'Audit log lines longer than this are skipped and counted as parse errors.' },
+  { name: 'audit.rules-paths', kind: 'string', defaultText: '/etc/audit/audit.rules,/etc/audit/rules.d', help: 'Comma-separated audit rules files or folders (*.rules), read when `auditctl -l` cannot be run.' },
+  { name: 'audit.auditctl-path', kind: 'string', defaultText: 'auditctl', help: 'The auditctl binary for the live rules (-l) and kernel status (-s); "" never runs it.' },
   ...COLLECTORS.map(
     (c): FlagSpec => ({
       name: `collector.${c.name}`,
@@ -197,6 +227,25 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     return n;
   };
 
+  const list = (name: string, fallback: string): string[] =>
+    str(name, fallback)
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
+  const absolutePath = (name: string, fallback: string): string => {
+    const p = str(name, fallback);
+    if (!p.startsWith('/')) problems.push(`--${name}="${p}": expected an absolute path`);
+    return p;
+  };
+  const probeAddresses = list('daemon.probe-address', '127.0.0.1:2375');
+  for (const a of probeAddresses) {
+    const parsed = parseListenAddress(a);
+    if (!parsed || parsed.host === undefined || parsed.port === 0) problems.push(`--daemon.probe-address: "${a}" is not host:port`);
+  }
+  const auditStart = str('audit.start', 'end') as 'end' | 'beginning';
+  if (auditStart !== 'end' && auditStart !== 'beginning') problems.push(`--audit.start="${auditStart}": expected end or beginning`);
+  const auditKeys = list('audit.keys', '');
+
   const listenText = str('web.listen-address', ':9795');
   const listen = parseListenAddress(listenText);
   if (!listen) problems.push(`--web.listen-address="${listenText}": expected [host]:port with a port from 0 to 65535`);
@@ -250,6 +299,20 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     inspectConcurrency: integer('collector.containers.inspect-concurrency', '8', 1, 256),
     engineInfoMaxAgeMs: duration('collector.engine.info-max-age', '5m', 0),
     watchEvents: bool('collector.containers.watch-events', true),
+    host: { rootPath: absolutePath('host.root-path', '/'), procPath: absolutePath('host.proc-path', '/proc') },
+    daemon: { configPath: absolutePath('daemon.config-path', '/etc/docker/daemon.json'), probeAddresses },
+    trivyReportsDir: str('trivy.reports-dir', '') || undefined,
+    resourcesDfIntervalMs: duration('collector.resources.df-interval', '10m', 1000),
+    audit: {
+      logPath: absolutePath('audit.log-path', '/var/log/audit/audit.log'),
+      start: auditStart,
+      stateFile: str('audit.state-file', '') || undefined,
+      keys: auditKeys.length > 0 ? auditKeys : undefined,
+      maxExeSeries: integer('audit.max-exe-series', '20', 1, 1000),
+      maxLineBytes: integer('audit.max-line-bytes', '65536', 256, 16 * 1024 * 1024),
+      rulesPaths: list('audit.rules-paths', '/etc/audit/audit.rules,/etc/audit/rules.d'),
+      auditctlPath: str('audit.auditctl-path', 'auditctl'),
+    },
     collectors,
     once: bool('once', false),
     logLevel,

@@ -9,6 +9,7 @@ import { ConfigError, helpText, parseConfig, type Config } from './config';
 import { EngineClient, resolveConnection, type DockerEngine } from './docker/engine';
 import { createLogger, describeError, type Logger } from './log';
 import { Scheduler } from './scheduler';
+import { createSources } from './sources';
 import { createApp, createLiveRegistry } from './server/app';
 import { packageVersion } from './version';
 
@@ -19,23 +20,34 @@ export interface Io {
 
 const processIo: Io = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) };
 
-export function buildRunner(config: Config, engine: DockerEngine, logger: Logger): CollectorRunner {
-  const deps: CollectorDeps = {
-    engine,
-    logger,
-    options: {
-      sensitivePaths: config.sensitivePaths,
-      dockerSocketPaths: config.dockerSocketPaths,
-      inspectMaxAgeMs: config.inspectMaxAgeMs,
-      inspectConcurrency: config.inspectConcurrency,
-      engineInfoMaxAgeMs: config.engineInfoMaxAgeMs,
-      watchEvents: !config.once && config.watchEvents,
-    },
+/** The part of the configuration that collectors read. */
+export function collectorOptions(config: Config): CollectorDeps['options'] {
+  return {
+    sensitivePaths: config.sensitivePaths,
+    dockerSocketPaths: config.dockerSocketPaths,
+    inspectMaxAgeMs: config.inspectMaxAgeMs,
+    inspectConcurrency: config.inspectConcurrency,
+    engineInfoMaxAgeMs: config.engineInfoMaxAgeMs,
+    watchEvents: !config.once && config.watchEvents,
+    once: config.once,
+    host: config.host,
+    daemon: config.daemon,
+    trivyReportsDir: config.trivyReportsDir,
+    resourcesDfIntervalMs: config.resourcesDfIntervalMs,
+    audit: config.audit,
   };
+}
+
+export function buildRunner(config: Config, engine: DockerEngine, logger: Logger): CollectorRunner {
+  const options = collectorOptions(config);
+  const sources = createSources(engine, logger, options);
+  const deps: CollectorDeps = { engine, sources, logger, options };
   const enabled = COLLECTORS.filter((c) => config.collectors[c.name]);
   return new CollectorRunner(
     enabled.map((c) => c.create(deps)),
     logger,
+    undefined,
+    sources,
   );
 }
 

@@ -23,16 +23,20 @@ export interface CollectionResult {
 
 export class CollectorRunner {
   private readonly lastSuccess = new Map<string, number>();
+  private collection = 0;
 
   constructor(
     readonly collectors: readonly Collector[],
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    /** Shared sources (streams, caches), closed with the collectors. */
+    private readonly sources?: { close(): Promise<void> },
   ) {}
 
   /** Runs every collector concurrently; resolves when all have finished, never rejects. */
   async run(signal: AbortSignal): Promise<CollectionResult> {
-    const outcomes = await Promise.all(this.collectors.map((c) => this.runOne(c, signal)));
+    const collection = ++this.collection;
+    const outcomes = await Promise.all(this.collectors.map((c) => this.runOne(c, signal, collection)));
     const samples: Sample[] = [];
     const statuses: CollectorStatus[] = [];
     for (const { status, samples: own } of outcomes) {
@@ -50,14 +54,15 @@ export class CollectorRunner {
   /** Lets every collector release what it holds open. */
   async close(): Promise<void> {
     await Promise.all(this.collectors.map((c) => c.close?.().catch((err: unknown) => this.logger.warn('closing collector failed', { collector: c.name, err }))));
+    await this.sources?.close().catch((err: unknown) => this.logger.warn('closing sources failed', { err }));
   }
 
-  private async runOne(collector: Collector, signal: AbortSignal): Promise<{ status: CollectorStatus; samples: Sample[] }> {
+  private async runOne(collector: Collector, signal: AbortSignal, collection: number): Promise<{ status: CollectorStatus; samples: Sample[] }> {
     const samples: Sample[] = [];
     const started = process.hrtime.bigint();
     let error: string | undefined;
     try {
-      await collector.collect({ signal, emit: (s) => void samples.push(s), logger: this.logger, now: this.now });
+      await collector.collect({ signal, emit: (s) => void samples.push(s), logger: this.logger, now: this.now, collection });
     } catch (err) {
       error = describeError(err);
       this.logger.error('collector failed', { collector: collector.name, err: error });

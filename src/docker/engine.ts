@@ -5,7 +5,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ContainerInspect, ContainerSummary, EngineInfo } from './types';
+import type { ContainerInspect, ContainerSummary, EngineInfo, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from './types';
 
 /** The newest Engine API version this exporter was written against. */
 export const CLIENT_MAX_API_VERSION = '1.44';
@@ -19,6 +19,23 @@ export interface DockerEngine {
   listContainers(signal?: AbortSignal): Promise<ContainerSummary[]>;
   /** Resolves to undefined when the container no longer exists (removed since it was listed). */
   inspectContainer(id: string, signal?: AbortSignal): Promise<ContainerInspect | undefined>;
+  /** GET /images/json: the top-level images (tagged and dangling), as `docker images`. */
+  listImages(signal?: AbortSignal): Promise<ImageSummary[]>;
+  /** Undefined when the image no longer exists. */
+  inspectImage(id: string, signal?: AbortSignal): Promise<ImageInspect | undefined>;
+  /** GET /images/{id}/history: the layers' creating commands. Undefined when the image is gone. */
+  imageHistory(id: string, signal?: AbortSignal): Promise<ImageHistoryEntry[] | undefined>;
+  listVolumes(signal?: AbortSignal): Promise<VolumeList>;
+  listNetworks(signal?: AbortSignal): Promise<NetworkSummary[]>;
+  /** GET /system/df: slow on big hosts (it sizes every layer and volume). */
+  systemDf(signal?: AbortSignal): Promise<SystemDf>;
+  /** Undefined when the exec no longer exists (Docker forgets finished execs after a while). */
+  inspectExec(id: string, signal?: AbortSignal): Promise<ExecInspect | undefined>;
+  /**
+   * Follows GET /events (every type, or those of `filters`) until the stream ends
+   * (resolves), breaks (rejects) or `signal` aborts (resolves), as streamContainerEvents.
+   */
+  streamEvents(handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal, filters?: Record<string, string[]>): Promise<void>;
   /**
    * Follows GET /events for container events until the stream ends (resolves), breaks
    * (rejects) or `signal` aborts (resolves). `onOpen` runs once the engine accepted the
@@ -362,12 +379,44 @@ export class EngineClient implements DockerEngine {
     return this.getJson<ContainerInspect>(`inspecting container ${id.slice(0, 12)}`, `/containers/${encodeURIComponent(id)}/json`, signal, true);
   }
 
-  async streamContainerEvents(handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal): Promise<void> {
+  async listImages(signal?: AbortSignal): Promise<ImageSummary[]> {
+    return (await this.getJson<ImageSummary[]>('listing images', '/images/json', signal))!;
+  }
+
+  async inspectImage(id: string, signal?: AbortSignal): Promise<ImageInspect | undefined> {
+    return this.getJson<ImageInspect>(`inspecting image ${id.slice(0, 19)}`, `/images/${encodeURIComponent(id)}/json`, signal, true);
+  }
+
+  async imageHistory(id: string, signal?: AbortSignal): Promise<ImageHistoryEntry[] | undefined> {
+    return this.getJson<ImageHistoryEntry[]>(`reading the history of image ${id.slice(0, 19)}`, `/images/${encodeURIComponent(id)}/history`, signal, true);
+  }
+
+  async listVolumes(signal?: AbortSignal): Promise<VolumeList> {
+    return (await this.getJson<VolumeList>('listing volumes', '/volumes', signal))!;
+  }
+
+  async listNetworks(signal?: AbortSignal): Promise<NetworkSummary[]> {
+    return (await this.getJson<NetworkSummary[]>('listing networks', '/networks', signal))!;
+  }
+
+  async systemDf(signal?: AbortSignal): Promise<SystemDf> {
+    return (await this.getJson<SystemDf>('reading disk usage (/system/df)', '/system/df', signal))!;
+  }
+
+  async inspectExec(id: string, signal?: AbortSignal): Promise<ExecInspect | undefined> {
+    return this.getJson<ExecInspect>(`inspecting exec ${id.slice(0, 12)}`, `/exec/${encodeURIComponent(id)}/json`, signal, true);
+  }
+
+  streamContainerEvents(handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal): Promise<void> {
+    return this.streamEvents(handlers, signal, { type: ['container'] });
+  }
+
+  async streamEvents(handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal, filters?: Record<string, string[]>): Promise<void> {
     const prefix = await this.versionPrefix(signal);
-    const query = `filters=${encodeURIComponent(JSON.stringify({ type: ['container'] }))}`;
+    const query = filters ? `?filters=${encodeURIComponent(JSON.stringify(filters))}` : '';
     await new Promise<void>((resolve, reject) => {
       // A connection of its own: a long-lived stream must not hold one of the agent's.
-      const req = getRequest(this.conn, `${prefix}/events?${query}`, false);
+      const req = getRequest(this.conn, `${prefix}/events${query}`, false);
       const connectTimer = setTimeout(() => {
         req.destroy();
         reject(new Error(`subscribing to engine events failed: no answer from ${this.endpoint} within ${this.options.timeoutMs} ms`));

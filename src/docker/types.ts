@@ -86,7 +86,13 @@ export interface ContainerInspect {
 }
 
 export interface EngineInfo {
+  ID?: string;
+  Name?: string;
   ServerVersion?: string;
+  DockerRootDir?: string;
+  ExperimentalBuild?: boolean;
+  LiveRestoreEnabled?: boolean;
+  /** E.g. ["name=seccomp,profile=default", "name=apparmor", "name=userns", "name=rootless", "name=selinux"]. */
   OSType?: string;
   OperatingSystem?: string;
   KernelVersion?: string;
@@ -95,4 +101,101 @@ export interface EngineInfo {
   CgroupDriver?: string;
   CgroupVersion?: string;
   SecurityOptions?: string[] | null;
+  Plugins?: { Authorization?: string[] | null; Log?: string[] | null; Network?: string[] | null; Volume?: string[] | null } | null;
+  RegistryConfig?: {
+    InsecureRegistryCIDRs?: string[] | null;
+    IndexConfigs?: Record<string, { Name?: string; Secure?: boolean; Official?: boolean; Mirrors?: string[] | null }> | null;
+  } | null;
+  Containers?: number;
+  Images?: number;
+  Warnings?: string[] | null;
+}
+
+export interface ImageSummary {
+  Id: string;
+  ParentId?: string;
+  RepoTags?: string[] | null;
+  RepoDigests?: string[] | null;
+  /** Unix seconds. */
+  Created?: number;
+  Size?: number;
+  /** -1 unless the daemon computed it (only /system/df does). */
+  Containers?: number;
+  Labels?: Record<string, string> | null;
+}
+
+export interface ImageInspect {
+  Id: string;
+  RepoTags?: string[] | null;
+  RepoDigests?: string[] | null;
+  Parent?: string;
+  /** RFC 3339 with nanoseconds. */
+  Created?: string;
+  Size?: number;
+  Author?: string;
+  Config?: {
+    User?: string;
+    Env?: string[] | null;
+    Healthcheck?: { Test?: string[] | null } | null;
+    Labels?: Record<string, string> | null;
+    ExposedPorts?: Record<string, unknown> | null;
+    Entrypoint?: string[] | null;
+    Cmd?: string[] | null;
+  } | null;
+  Os?: string;
+  Architecture?: string;
+}
+
+export interface ImageHistoryEntry {
+  Id?: string;
+  Created?: number;
+  CreatedBy?: string;
+  Tags?: string[] | null;
+  Size?: number;
+  Comment?: string;
+}
+
+export interface Volume {
+  Name: string;
+  Driver?: string;
+  Mountpoint?: string;
+  Labels?: Record<string, string> | null;
+  Scope?: string;
+  CreatedAt?: string;
+}
+
+export interface VolumeList {
+  Volumes?: Volume[] | null;
+  Warnings?: string[] | null;
+}
+
+export interface NetworkSummary {
+  Name: string;
+  Id: string;
+  Driver?: string;
+  Scope?: string;
+  Internal?: boolean;
+  Options?: Record<string, string> | null;
+  Labels?: Record<string, string> | null;
+  /** Not filled in by GET /networks: only by GET /networks/{id}. */
+  Containers?: Record<string, unknown> | null;
+}
+
+export interface SystemDf {
+  LayersSize?: number;
+  Images?: (ImageSummary & { SharedSize?: number })[] | null;
+  Containers?: (ContainerSummary & { SizeRw?: number; SizeRootFs?: number })[] | null;
+  Volumes?: (Volume & { UsageData?: { Size?: number; RefCount?: number } | null })[] | null;
+  BuildCache?: { ID?: string; Size?: number; InUse?: boolean; Shared?: boolean }[] | null;
+}
+
+export interface ExecInspect {
+  ID: string;
+  ContainerID?: string;
+  Running?: boolean;
+  ExitCode?: number | null;
+  Pid?: number;
+  ProcessConfig?: { user?: string; privileged?: boolean; entrypoint?: string; arguments?: string[] };
+  /** Where the exec's own settings are kept (the container's User applies when empty). */
+  OpenStdin?: boolean;
 }

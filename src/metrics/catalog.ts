@@ -2,34 +2,15 @@
 // Collectors emit samples of these families; the README's metric table, the golden
 // exposition file and (later) dashboards and alerts are checked against this list.
 
-export type MetricType = 'gauge' | 'counter';
+import { families, family, type MetricFamily } from './family';
+import { AUDITLOG_METRICS } from './families/auditlog';
+import { AUDITRULES_METRICS } from './families/auditrules';
+import { CIS_METRICS } from './families/cis';
+import { DAEMON_METRICS } from './families/daemon';
+import { EVENTS_METRICS } from './families/events';
+import { IMAGES_METRICS } from './families/images';
 
-export interface MetricFamily<L extends string = string> {
-  readonly name: string;
-  readonly type: MetricType;
-  /** What the value means. The renderer appends CACHED_HELP_SUFFIX. */
-  readonly help: string;
-  readonly labels: readonly L[];
-  /** The collector that emits it; 'exporter' for families about the exporter itself. */
-  readonly collector: string;
-}
-
-/** Every HELP text says so, because scrapes read a snapshot instead of asking Docker. */
-export const CACHED_HELP_SUFFIX = ' (cached from the last completed collection)';
-
-const families: MetricFamily[] = [];
-
-function family<const L extends string>(
-  collector: string,
-  type: MetricType,
-  name: string,
-  help: string,
-  labels: readonly L[],
-): MetricFamily<L> {
-  const def: MetricFamily<L> = { name, type, help, labels, collector };
-  families.push(def);
-  return def;
-}
+export { CACHED_HELP_SUFFIX, family, type MetricFamily, type MetricType } from './family';
 
 /** Labels every per-container series carries. */
 export const CONTAINER_LABELS = ['name', 'id', 'image', 'state'] as const;
@@ -83,6 +64,14 @@ export const METRICS = {
   containersRunningAsRoot: family('containers', 'gauge', 'docker_audit_containers_running_as_root', 'Number of containers whose user is root.', ['state']),
   containersWithoutMemoryLimit: family('containers', 'gauge', 'docker_audit_containers_without_memory_limit', 'Number of containers without a memory limit.', ['state']),
   containersWithoutCpuLimit: family('containers', 'gauge', 'docker_audit_containers_without_cpu_limit', 'Number of containers without a CPU limit.', ['state']),
+
+  // The other areas, each in its own file under families/.
+  ...DAEMON_METRICS,
+  ...IMAGES_METRICS,
+  ...EVENTS_METRICS,
+  ...CIS_METRICS,
+  ...AUDITLOG_METRICS,
+  ...AUDITRULES_METRICS,
 } as const;
 
 /** Every family served from collections, in the order the exposition lists them. */

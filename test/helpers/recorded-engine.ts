@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DockerEngine, EngineEvent } from '../../src/docker/engine';
-import type { ContainerInspect, ContainerSummary, EngineInfo } from '../../src/docker/types';
+import type { ContainerInspect, ContainerSummary, EngineInfo, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from '../../src/docker/types';
 import { ENGINE_FIXTURES, RECORDED_CONTAINERS, recordedInspect, recordedList } from './fixtures';
 
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(path.join(ENGINE_FIXTURES, file), 'utf8')) as T;
@@ -54,5 +54,39 @@ export class RecordedEngine implements DockerEngine {
     this.calls.inspect++;
     this.check();
     return this.inspects.get(id);
+  }
+
+  // Images, volumes, networks, disk usage and execs: the images/resources/events work
+  // replaces these with answers recorded from Engine 20.10.
+  async listImages(): Promise<ImageSummary[]> {
+    this.check();
+    return [];
+  }
+  async inspectImage(): Promise<ImageInspect | undefined> {
+    this.check();
+    return undefined;
+  }
+  async imageHistory(): Promise<ImageHistoryEntry[] | undefined> {
+    this.check();
+    return undefined;
+  }
+  async listVolumes(): Promise<VolumeList> {
+    this.check();
+    return { Volumes: [] };
+  }
+  async listNetworks(): Promise<NetworkSummary[]> {
+    this.check();
+    return [];
+  }
+  async systemDf(): Promise<SystemDf> {
+    this.check();
+    return {};
+  }
+  async inspectExec(): Promise<ExecInspect | undefined> {
+    this.check();
+    return undefined;
+  }
+  streamEvents(handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal): Promise<void> {
+    return this.streamContainerEvents(handlers, signal);
   }
 }

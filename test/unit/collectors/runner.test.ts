@@ -2,21 +2,22 @@ import type { Collector } from '../../../src/collectors/collector';
 import { createContainersCollector } from '../../../src/collectors/containers';
 import { createEngineCollector } from '../../../src/collectors/engine';
 import { CollectorRunner } from '../../../src/collectors/runner';
-import { DEFAULT_DOCKER_SOCKET_PATHS, DEFAULT_SENSITIVE_PATHS } from '../../../src/collectors/container-posture';
 import { silentLogger } from '../../../src/log';
 import { METRICS } from '../../../src/metrics/catalog';
 import { sample } from '../../../src/metrics/sample';
 import { series, valueOf } from '../../helpers/fixtures';
 import { RecordedEngine } from '../../helpers/recorded-engine';
+import { testOptions } from '../../helpers/options';
+import { createSources } from '../../../src/sources';
 
-const options = {
-  sensitivePaths: DEFAULT_SENSITIVE_PATHS,
-  dockerSocketPaths: DEFAULT_DOCKER_SOCKET_PATHS,
-  inspectMaxAgeMs: 300_000,
-  inspectConcurrency: 4,
-  engineInfoMaxAgeMs: 300_000,
-  watchEvents: false,
-};
+/** The containers collector over its own sources, with their inventory exposed. */
+function containersCollector(engine: RecordedEngine, opts = options) {
+  const sources = createSources(engine, silentLogger, opts);
+  const collector = createContainersCollector({ sources, options: opts });
+  return Object.assign(collector, { cache: sources.containerInventory.cache, close: () => sources.close() });
+}
+
+const options = testOptions(['--collector.containers.inspect-concurrency=4'], { watchEvents: false });
 const signal = new AbortController().signal;
 
 describe('CollectorRunner', () => {
@@ -89,7 +90,7 @@ describe('engine and containers collectors over the recorded engine', () => {
   it('reports engine_up 0, and no container series, when the engine is down', async () => {
     const engine = new RecordedEngine();
     engine.failure = new Error('pinging the engine failed', { cause: Object.assign(new Error('connect ENOENT'), { code: 'ENOENT' }) });
-    const runner = new CollectorRunner([createEngineCollector({ engine, options }), createContainersCollector({ engine, options, logger: silentLogger })], silentLogger);
+    const runner = new CollectorRunner([createEngineCollector({ engine, options }), containersCollector(engine)], silentLogger);
     const { samples, statuses } = await runner.run(signal);
     expect(valueOf(samples, 'docker_audit_engine_up')).toBe(0);
     expect(statuses.map((s) => [s.name, s.success])).toEqual([
@@ -101,7 +102,7 @@ describe('engine and containers collectors over the recorded engine', () => {
 
   it('counts containers per state with every state present', async () => {
     const engine = new RecordedEngine();
-    const { samples } = await new CollectorRunner([createContainersCollector({ engine, options, logger: silentLogger })], silentLogger).run(signal);
+    const { samples } = await new CollectorRunner([containersCollector(engine)], silentLogger).run(signal);
     expect(series(samples, 'docker_audit_containers', [])).toEqual([
       'state=created => 2',
       'state=dead => 0',
@@ -120,7 +121,7 @@ describe('engine and containers collectors over the recorded engine', () => {
     const engine = new RecordedEngine();
     const removed = engine.list[0];
     engine.inspects.delete(removed.Id);
-    const { samples, statuses } = await new CollectorRunner([createContainersCollector({ engine, options, logger: silentLogger })], silentLogger).run(signal);
+    const { samples, statuses } = await new CollectorRunner([containersCollector(engine)], silentLogger).run(signal);
     expect(statuses[0].success).toBe(true);
     expect(samples.some((s) => s.labels.id === removed.Id.slice(0, 12))).toBe(false);
     expect(series(samples, 'docker_audit_container_info').length).toBe(engine.list.length - 1);
@@ -128,7 +129,7 @@ describe('engine and containers collectors over the recorded engine', () => {
 
   it('re-inspects only what changed, and drops removed containers at the next collection', async () => {
     const engine = new RecordedEngine();
-    const collector = createContainersCollector({ engine, options, logger: silentLogger });
+    const collector = containersCollector(engine);
     // The list's Status texts ("Up 8 seconds") speak of the moment it was recorded.
     const runner = new CollectorRunner([collector], silentLogger, () => Date.parse('2026-11-23T16:23:02Z'));
     await runner.run(signal);
@@ -152,7 +153,7 @@ describe('containers collector following the event stream', () => {
   const setup = () => {
     const engine = new RecordedEngine();
     let now = RECORDED_AT;
-    const collector = createContainersCollector({ engine, options: { ...options, watchEvents: true }, logger: silentLogger });
+    const collector = containersCollector(engine, { ...options, watchEvents: true });
     const runner = new CollectorRunner([collector], silentLogger, () => now);
     return { engine, runner, collector, advance: (ms: number) => (now += ms) };
   };

@@ -1,0 +1,32 @@
+// The family type and the one list every family is added to when it is defined. Each
+// area's families live in src/metrics/families/; catalog.ts gathers them into METRICS.
+export type MetricType = 'gauge' | 'counter';
+
+export interface MetricFamily<L extends string = string> {
+  readonly name: string;
+  readonly type: MetricType;
+  /** What the value means. The renderer appends CACHED_HELP_SUFFIX. */
+  readonly help: string;
+  readonly labels: readonly L[];
+  /** The collector that emits it; 'exporter' for families about the exporter itself. */
+  readonly collector: string;
+}
+
+/** Every HELP text says so, because scrapes read a snapshot instead of asking Docker. */
+export const CACHED_HELP_SUFFIX = ' (cached from the last completed collection)';
+
+/** Every family, in definition order. */
+export const families: MetricFamily[] = [];
+
+export function family<const L extends string>(
+  collector: string,
+  type: MetricType,
+  name: string,
+  help: string,
+  labels: readonly L[],
+): MetricFamily<L> {
+  const def: MetricFamily<L> = { name, type, help, labels, collector };
+  families.push(def);
+  return def;
+}
+
