@@ -21,6 +21,10 @@ command -v ip >/dev/null 2>&1 || need_pkgs+=(iproute2)
 command -v nsenter >/dev/null 2>&1 || need_pkgs+=(util-linux)
 command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
+# The audit tests: auditd with auditctl, ausearch and aureport (the reference parsers).
+command -v auditd >/dev/null 2>&1 || need_pkgs+=(auditd)
+# docker-compose.yml is validated with Debian's docker-compose (`docker-compose config`).
+command -v docker-compose >/dev/null 2>&1 || need_pkgs+=(docker-compose)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     log "missing ${need_pkgs[*]} and not root: install them or run as root"; exit 1
@@ -30,7 +34,7 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
   # The prometheus package would start a server through its postinst on systemd hosts;
   # policy-rc.d stops that, the tests start their own Prometheus when they need one.
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+  NEEDRESTART_SUSPEND=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
   rm -f /usr/sbin/policy-rc.d
 fi
 
@@ -45,6 +49,17 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { log "dockerd did not come up; last log lines:"; tail -20 /var/log/dockerd.log >&2; exit 1; }
 fi
 log "docker engine $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')"
+
+# auditd writes /var/log/audit/audit.log; the audit tests add (and remove) their own watches.
+if ! pgrep -x auditd >/dev/null 2>&1; then
+  log "starting auditd"
+  mkdir -p /var/log/audit
+  auditd || { log "auditd did not start"; exit 1; }
+  for _ in $(seq 1 20); do
+    auditctl -s 2>/dev/null | grep -q '^pid [1-9]' && break
+    sleep 0.5
+  done
+fi
 
 if ! docker image inspect "$TEST_IMAGE" >/dev/null 2>&1; then
   log "importing $TEST_IMAGE from /bin/busybox"
