@@ -1,0 +1,106 @@
+// The Dockerfile, built on the real engine from a locally imported Node base image (no
+// registry is reachable here), and run the way the README and docker-compose.yml run it:
+// socket read-only, read-only rootfs, non-root, limits, no-new-privileges. The running
+// exporter then audits its own container, and its own /metrics must show that it passes
+// the container checks it preaches.
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { docker, inspectField, removeContainers, waitUntil } from '../helpers/docker-cli';
+import { httpGet } from '../helpers/exporter-process';
+import { parseExposition, seriesLines, type ParsedSeries } from '../helpers/exposition';
+
+const ROOT = path.join(__dirname, '..', '..');
+const BASE_IMAGE = 'docker-audit-test/node:local';
+const IMAGE = `docker-audit-test/exporter:it-${process.pid}`;
+const NAME = `dae-image-${process.pid}`;
+
+let series: ParsedSeries[] = [];
+
+async function scrape(): Promise<ParsedSeries[]> {
+  const port = docker('port', NAME, '9795/tcp').split('\n')[0].split(':').pop();
+  const res = await httpGet(`http://127.0.0.1:${port}/metrics`);
+  expect(res.status).toBe(200);
+  return parseExposition(res.body);
+}
+
+/** The exporter's own container series of one family, as "labels => value" without the container labels. */
+function own(family: string, extra: Record<string, string> = {}): string[] {
+  return seriesLines(series, family, { name: NAME, ...extra }, ['id', 'image', 'state', 'name']).map((line) => {
+    const m = /^[^{]*\{(.*)\} (\S+)$/.exec(line)!;
+    return `${m[1]}${m[1] ? ' ' : ''}=> ${m[2]}`;
+  });
+}
+
+beforeAll(async () => {
+  removeContainers(NAME);
+  execFileSync('bash', [path.join(ROOT, 'scripts', 'node-base-image.sh'), BASE_IMAGE], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('docker', ['build', '-q', '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '--label', 'docker-audit-test=image', '-t', IMAGE, ROOT], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 600_000,
+  });
+  const socketGid = execFileSync('stat', ['-c', '%g', '/var/run/docker.sock'], { encoding: 'utf8' }).trim();
+  docker(
+    ...['run', '-d', '--name', NAME, '--label', 'docker-audit-test=image'],
+    ...['--read-only', '--group-add', socketGid, '--memory', '128m', '--pids-limit', '64', '--cpus', '0.5'],
+    ...['--security-opt', 'no-new-privileges', '--cap-drop', 'ALL', '--restart', 'on-failure:3'],
+    // The image's HEALTHCHECK runs every 30 s; the test checks it at 1 s, same command.
+    ...['--health-interval', '1s', '-v', '/var/run/docker.sock:/var/run/docker.sock:ro', '-p', '127.0.0.1::9795'],
+    ...[IMAGE, '--collection.schedule', '* * * * * *'],
+  );
+  await waitUntil('the exporter container is healthy', () => inspectField(NAME, '{{.State.Health.Status}}') === 'healthy', 60_000);
+  await waitUntil(
+    'the exporter reports its own container as healthy',
+    async () => {
+      series = await scrape();
+      return own('docker_audit_container_health_status', { status: 'healthy' }).length === 1;
+    },
+    30_000,
+  );
+}, 900_000);
+
+afterAll(() => {
+  removeContainers(NAME);
+  try {
+    docker('rmi', IMAGE);
+  } catch {
+    // already gone
+  }
+}, 60_000);
+
+describe('the Docker image', () => {
+  it('defines a healthcheck on /-/healthy, a non-root user and the exporter as its entrypoint', () => {
+    const config = JSON.parse(docker('image', 'inspect', '--format', '{{json .Config}}', IMAGE)) as {
+      User: string;
+      Healthcheck: { Test: string[] };
+      Entrypoint: string[];
+    };
+    expect(config.User).toBe('1000:1000');
+    expect(config.Healthcheck.Test.join(' ')).toContain('/-/healthy');
+    expect(config.Entrypoint).toEqual(['node', 'dist/src/main.js']);
+  });
+
+  it('holds production dependencies only', () => {
+    const modules = docker('run', '--rm', '--entrypoint', 'ls', IMAGE, '/app/node_modules').split('\n');
+    expect(modules).toEqual(expect.arrayContaining(['express', 'prom-client', 'node-cron']));
+    for (const dev of ['jest', 'typescript', 'ts-jest', 'supertest']) expect(modules).not.toContain(dev);
+  });
+
+  it('passes its own container checks, as its own /metrics shows', () => {
+    expect(own('docker_audit_container_running_as_root')).toEqual(['=> 0']);
+    expect(own('docker_audit_container_privileged')).toEqual(['=> 0']);
+    expect(own('docker_audit_container_read_only_rootfs')).toEqual(['=> 1']);
+    expect(own('docker_audit_container_no_new_privileges')).toEqual(['=> 1']);
+    expect(own('docker_audit_container_healthcheck_configured')).toEqual(['=> 1']);
+    expect(own('docker_audit_container_memory_limit_bytes')).toEqual([`=> ${128 * 1024 * 1024}`]);
+    expect(own('docker_audit_container_pids_limit')).toEqual(['=> 64']);
+    expect(own('docker_audit_container_capability_added')).toEqual([]);
+    // The socket is the one sensitive mount it needs, and it is read-only.
+    expect(own('docker_audit_container_sensitive_mount')).toEqual(['source=/var/run/docker.sock,destination=/var/run/docker.sock,read_only=true => 1']);
+  });
+
+  it('reads the engine through the read-only socket mount, as a non-root user', () => {
+    expect(seriesLines(series, 'docker_audit_engine_up')).toEqual(['docker_audit_engine_up{} 1']);
+    expect(seriesLines(series, 'docker_audit_collector_success', { collector: 'containers' })).toEqual(['docker_audit_collector_success{collector=containers} 1']);
+    expect(docker('exec', NAME, 'node', '-e', 'process.stdout.write(String(process.getuid()))')).toBe('1000');
+  });
+});
