@@ -1,0 +1,166 @@
+// End to end with a real Prometheus (Debian's prometheus 2.42): it scrapes the exporter on
+// loopback every second and evaluates the bundled alert rules, against the real engine and
+// real scenario containers. Every PromQL expression of every dashboard panel must return
+// data, and the privileged-container, socket-mount and restart alerts must fire, then
+// resolve once the containers are gone.
+//
+// The rules are the shipped prometheus/alerts.yml with each `for:` set to 0s, so the test
+// takes seconds instead of hours; promtool's unit tests (prometheus/alerts.test.yml) cover
+// the `for:` durations themselves. A --privileged container cannot start on these
+// machines, so the privileged scenario is a created one: it fires
+// DockerAuditPrivilegedContainerPresent (state!="running"), the same expression as the
+// running alert but for the state matcher, which promtool covers.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { expandTemplateVariables, panelQueries, variableQueries } from '../../dashboards/src';
+import { dyingWithParent } from '../helpers/second-daemon';
+import { TEST_IMAGE, docker, inspectField, removeContainers, waitUntil } from '../helpers/docker-cli';
+import { ExporterProcess, httpGet } from '../helpers/exporter-process';
+
+const ROOT = path.join(__dirname, '..', '..');
+const P = `dae-e2e-${process.pid}-`;
+const AUDIT_WATCH = path.join(os.tmpdir(), `dae-e2e-watch-${process.pid}`);
+const TRIVY_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'trivy');
+
+let work: string;
+let prometheus: ChildProcess | undefined;
+let prometheusUrl: string;
+const exporter = new ExporterProcess([
+  ...['--web.listen-address', '127.0.0.1:0', '--collection.schedule', '* * * * * *'],
+  ...(fs.existsSync(TRIVY_FIXTURES) ? ['--trivy.reports-dir', TRIVY_FIXTURES] : []),
+]);
+
+interface PromResult {
+  metric: Record<string, string>;
+}
+
+async function query(expr: string): Promise<PromResult[]> {
+  const res = await httpGet(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`, 10_000);
+  const body = JSON.parse(res.body) as { status: string; error?: string; data?: { result: PromResult[] | [number, string] } };
+  if (body.status !== 'success') throw new Error(`query failed: ${expr}: ${body.error}`);
+  const result = body.data!.result;
+  // A scalar result is [time, value]: one value, never empty.
+  return Array.isArray(result) && (result.length === 0 || typeof result[0] === 'object') ? (result as PromResult[]) : [{ metric: {} }];
+}
+
+async function alerts(): Promise<{ name: string; state: string; labels: Record<string, string> }[]> {
+  const res = await httpGet(`${prometheusUrl}/api/v1/alerts`);
+  const body = JSON.parse(res.body) as { data: { alerts: { labels: Record<string, string>; state: string }[] } };
+  return body.data.alerts.map((a) => ({ name: a.labels.alertname, state: a.state, labels: a.labels }));
+}
+
+const firingFor = async (alert: string, container: string) =>
+  (await alerts()).some((a) => a.name === alert && a.state === 'firing' && a.labels.name === container);
+
+function auditctl(...args: string[]): void {
+  execFileSync('auditctl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+beforeAll(async () => {
+  removeContainers(P);
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'dae-e2e-'));
+  // Audit events with key "docker", so the audit panels have data.
+  fs.writeFileSync(AUDIT_WATCH, '');
+  auditctl('-w', AUDIT_WATCH, '-p', 'wa', '-k', 'docker');
+  await exporter.start();
+
+  const rules = fs.readFileSync(path.join(ROOT, 'prometheus', 'alerts.yml'), 'utf8').replace(/^(\s+)for: \S+$/gm, '$1for: 0s');
+  fs.writeFileSync(path.join(work, 'alerts.yml'), rules);
+  fs.writeFileSync(
+    path.join(work, 'prometheus.yml'),
+    [
+      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+      'rule_files: [alerts.yml]',
+      'scrape_configs:',
+      '  - job_name: docker-audit',
+      `    static_configs: [{ targets: ["127.0.0.1:${exporter.port}"] }]`,
+      '',
+    ].join('\n'),
+  );
+  const port = 30000 + (process.pid % 20000);
+  prometheusUrl = `http://127.0.0.1:${port}`;
+  const [cmd, args] = dyingWithParent('prometheus', [
+    `--config.file=${path.join(work, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${path.join(work, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+  ]);
+  prometheus = spawn(cmd, args, { stdio: ['ignore', 'ignore', fs.openSync(path.join(work, 'prometheus.log'), 'w')] });
+  await waitUntil('Prometheus is ready', async () => (await httpGet(`${prometheusUrl}/-/ready`).catch(() => ({ status: 0 }))).status === 200, 30_000);
+}, 120_000);
+
+afterAll(async () => {
+  removeContainers(P);
+  for (const kind of ['volume', 'network']) {
+    try {
+      docker(kind, 'rm', `${P}unused`);
+    } catch {
+      // not created
+    }
+  }
+  try {
+    auditctl('-W', AUDIT_WATCH, '-p', 'wa', '-k', 'docker');
+  } catch {
+    // not added
+  }
+  fs.rmSync(AUDIT_WATCH, { force: true });
+  prometheus?.kill('SIGTERM');
+  await exporter.stop();
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+}, 60_000);
+
+describe('a real Prometheus scraping the exporter', () => {
+  it('sees the target up', async () => {
+    await waitUntil('the exporter target is up', async () => (await query('up{job="docker-audit"} == 1')).length === 1, 30_000);
+  }, 40_000);
+
+  it('fires the privileged, socket-mount and restart alerts once their containers exist', async () => {
+    docker('create', '--name', `${P}privileged`, '--label', 'docker-audit-test=e2e', '--privileged', TEST_IMAGE, 'sleep', '3600');
+    docker('run', '-d', '--name', `${P}socket`, '--label', 'docker-audit-test=e2e', '-v', '/var/run/docker.sock:/var/run/docker.sock', TEST_IMAGE, 'sleep', '3600');
+    docker('run', '-d', '--name', `${P}restarts`, '--label', 'docker-audit-test=e2e', '--restart', 'always', TEST_IMAGE, 'sh', '-c', 'exit 1');
+    // Something for every other panel: capabilities, a published port, a healthcheck, a
+    // waived check, an exec, an unused volume and network, audit events.
+    docker(
+      ...['run', '-d', '--name', `${P}misc`, '--label', 'docker-audit-test=e2e', '--label', 'docker-audit.waive=5.10'],
+      ...['--cap-add', 'NET_ADMIN', '-p', '127.0.0.1::8080', '--health-cmd', 'true', '--health-interval', '1s', TEST_IMAGE, 'sleep', '3600'],
+    );
+    docker('volume', 'create', '--label', 'docker-audit-test=e2e', `${P}unused`);
+    docker('network', 'create', '--label', 'docker-audit-test=e2e', `${P}unused`);
+    docker('exec', `${P}socket`, 'true');
+    for (let i = 0; i < 5; i++) fs.appendFileSync(AUDIT_WATCH, `${i}\n`);
+
+    await waitUntil('DockerAuditPrivilegedContainerPresent fires', () => firingFor('DockerAuditPrivilegedContainerPresent', `${P}privileged`), 60_000, 1000);
+    await waitUntil('DockerAuditDockerSocketMounted fires', () => firingFor('DockerAuditDockerSocketMounted', `${P}socket`), 60_000, 1000);
+    // Docker's restart backoff doubles from 100 ms: the 6th restart comes after about 6 s.
+    await waitUntil('DockerAuditContainerRestarting fires', () => firingFor('DockerAuditContainerRestarting', `${P}restarts`), 90_000, 1000);
+    expect(Number(inspectField(`${P}restarts`, '{{.RestartCount}}'))).toBeGreaterThan(5);
+  }, 200_000);
+
+  it('gets data for every PromQL expression of every dashboard panel and variable', async () => {
+    const queries = panelQueries();
+    expect(queries.length).toBeGreaterThan(20);
+    const empty: string[] = [];
+    for (const q of queries) {
+      const expr = expandTemplateVariables(q.expr);
+      if ((await query(expr)).length === 0) empty.push(`${q.dashboard} / ${q.panel} [${q.refId}]: ${expr}`);
+    }
+    for (const v of variableQueries()) {
+      // label_values(metric, label) is Grafana's, not PromQL: ask for the metric itself.
+      const m = /^label_values\(([^,()]+(?:\{[^}]*\})?)\s*,/.exec(v);
+      const expr = expandTemplateVariables(m ? m[1] : v);
+      if ((await query(expr)).length === 0) empty.push(`variable: ${v}`);
+    }
+    expect(empty).toEqual([]);
+  }, 120_000);
+
+  it('resolves the alerts once the containers are removed', async () => {
+    removeContainers(P);
+    await waitUntil(
+      'the three alerts resolve',
+      async () => !(await alerts()).some((a) => a.labels.name?.startsWith(P)),
+      60_000,
+      1000,
+    );
+  }, 70_000);
+});
