@@ -3,6 +3,7 @@
 // test/unit/readme.test.ts fails when the README drifts from them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CIS_CHECKS } from '../src/cis/checks';
 import { FLAGS } from '../src/config';
 import { ALL_FAMILIES, CACHED_HELP_SUFFIX, LIVE_FAMILIES, type MetricFamily } from '../src/metrics/catalog';
 
@@ -31,7 +32,16 @@ export function flagsTable(): string {
   return ['| flag | environment | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
-export const TABLES: Record<string, () => string> = { metrics: metricsTable, flags: flagsTable };
+/** The CIS check catalog (src/cis/checks.ts): what is judged, on which objects, and where it differs from docker-bench-security. */
+export function cisChecksTable(): string {
+  const rows = CIS_CHECKS.map((c) => {
+    const judged = c.evaluate ? `yes (${c.scope === 'host' ? 'host' : c.scope})` : 'no';
+    return `| ${c.id} | ${cell(c.title)} | ${c.level} | ${c.benchmark} | ${judged} | ${cell(c.differs ?? '')} |`;
+  });
+  return ['| check | title | level | benchmark | judged here (objects) | differs from docker-bench-security |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+export const TABLES: Record<string, () => string> = { metrics: metricsTable, flags: flagsTable, 'cis-checks': cisChecksTable };
 
 /** Replaces the text between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`. */
 export function renderReadme(readme: string): string {

@@ -42,3 +42,5 @@ for endpoint in info; do
 done
 docker rm -f $(docker ps -aq --filter "name=^$P-") >/dev/null
 ls "$OUT"
+# Images, volumes, networks and disk usage (images and resources collectors).
+bash scripts/record-image-fixtures.sh

@@ -29,7 +29,7 @@ export const DEFAULT_SENSITIVE_PATHS: readonly string[] = [
 export const DEFAULT_DOCKER_SOCKET_PATHS: readonly string[] = ['/var/run/docker.sock', '/run/docker.sock'];
 
 /** Namespace name in the metric, and the HostConfig field whose value "host" shares it. */
-const HOST_NAMESPACE_FIELDS = [
+export const HOST_NAMESPACE_FIELDS = [
   ['network', 'NetworkMode'],
   ['pid', 'PidMode'],
   ['ipc', 'IpcMode'],
@@ -66,7 +66,7 @@ export function isSameOrUnder(p: string, base: string): boolean {
 }
 
 /** Whether `dir` is `p` or one of its ancestors (mounting /var/run exposes /var/run/docker.sock). */
-function isSameOrAncestor(dir: string, p: string): boolean {
+export function isSameOrAncestor(dir: string, p: string): boolean {
   return dir === p || dir === '/' || p.startsWith(dir + '/');
 }
 
@@ -92,7 +92,7 @@ export function normaliseCapability(cap: string): string {
 }
 
 /** Docker accepts both "seccomp=unconfined" and the older "seccomp:unconfined". */
-function securityOpt(opts: readonly string[] | null | undefined, key: string): string | undefined {
+export function securityOpt(opts: readonly string[] | null | undefined, key: string): string | undefined {
   for (const opt of opts ?? []) {
     const m = /^([^=:]+)[=:](.*)$/.exec(opt);
     if (m && m[1] === key) return m[2];
@@ -141,7 +141,7 @@ export function publishedPorts(inspect: ContainerInspect): PublishedPort[] {
   return ports;
 }
 
-function bindMounts(inspect: ContainerInspect): MountPoint[] {
+export function bindMounts(inspect: ContainerInspect): MountPoint[] {
   return (inspect.Mounts ?? []).filter((m) => m.Type === 'bind' && typeof m.Source === 'string');
 }
 

@@ -1,42 +1,59 @@
-// Follows the engine's container events so the containers collector can tell, without
-// asking the engine, whether anything changed since its last list. Every container change
-// Docker makes (create, start, die, restart, health_status, update, rename, destroy, ...)
-// is an event; while the stream is up and quiet, the last list is still true.
-import { describeError, type Logger } from '../log';
-import type { DockerEngine, EngineEvent } from '../docker/engine';
+// Follows the engine's container events (on the shared stream, src/sources/events.ts) so
+// the container inventory can tell, without asking the engine, whether anything changed
+// since its last list. Every container change Docker makes (create, start, die, restart,
+// health_status, update, rename, destroy, ...) is an event; while the stream is up and
+// quiet, the last list is still true.
+import type { EngineEvent } from '../docker/engine';
+import { eventAction, type EngineEventStream } from '../sources/events';
 
 /** Actions that leave a container's inspect as it was. */
 const NO_CHANGE_ACTIONS = ['exec_create', 'exec_start', 'exec_die', 'exec_detach', 'attach', 'detach', 'top', 'resize', 'archive-path', 'extract-to-dir', 'copy', 'export', 'commit'];
 
-export function eventChangesContainer(event: EngineEvent): boolean {
-  const action = (event.Action ?? '').split(':')[0].trim();
-  return !NO_CHANGE_ACTIONS.includes(action);
+/**
+ * The container whose inspect the event changes, if any: a container event other than an
+ * exec, attach or copy, or a network (dis)connect, which changes the container's networks.
+ */
+export function changedContainerId(event: EngineEvent): string | undefined {
+  if (event.Type === 'network') {
+    const action = eventAction(event);
+    return action === 'connect' || action === 'disconnect' ? event.Actor?.Attributes?.container || undefined : undefined;
+  }
+  if (event.Type !== undefined && event.Type !== 'container') return undefined;
+  if (NO_CHANGE_ACTIONS.includes(eventAction(event))) return undefined;
+  return event.Actor?.ID || event.id || undefined;
 }
 
-export interface WatcherOptions {
-  /** First reconnect delay; doubled per failure up to maxBackoffMs. */
-  initialBackoffMs?: number;
-  maxBackoffMs?: number;
+/** Whether the event changes some container (kept for callers of the earlier, container-only stream). */
+export function eventChangesContainer(event: EngineEvent): boolean {
+  return changedContainerId(event) !== undefined;
 }
 
 export class ContainerWatcher {
-  /** Bumped on every change and on every connect or disconnect. */
+  /** Bumped on every change and on every open or break of the stream. */
   private generation = 0;
   private connected = false;
   private readonly changed = new Set<string>();
-  private controller: AbortController | undefined;
-  private running: Promise<void> | undefined;
-  private closed = false;
-  private readonly initialBackoffMs: number;
-  private readonly maxBackoffMs: number;
+  private readonly unsubscribe: () => void;
 
-  constructor(
-    private readonly engine: DockerEngine,
-    private readonly logger: Logger,
-    options: WatcherOptions = {},
-  ) {
-    this.initialBackoffMs = options.initialBackoffMs ?? 1000;
-    this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  constructor(private readonly stream: EngineEventStream) {
+    this.connected = stream.up;
+    this.unsubscribe = stream.subscribe({
+      onOpen: () => {
+        // After a reopen the inventory lists again: the daemon replays only its last 256 events.
+        this.connected = true;
+        this.generation++;
+      },
+      onClose: () => {
+        this.connected = false;
+        this.generation++;
+      },
+      onEvent: (event) => {
+        const id = changedContainerId(event);
+        if (id === undefined) return;
+        this.generation++;
+        this.changed.add(id);
+      },
+    });
   }
 
   /**
@@ -54,65 +71,19 @@ export class ContainerWatcher {
     return ids;
   }
 
+  /** Starts the shared stream (idempotent). */
   start(): void {
-    if (this.running || this.closed) return;
-    const controller = new AbortController();
-    this.controller = controller;
-    this.running = this.loop(controller.signal);
+    this.stream.start();
   }
 
-  /** Drops the stream and subscribes again: after an outage, the old stream is not trusted. */
-  async restart(): Promise<void> {
-    await this.stop();
-    this.start();
+  /** Drops the shared stream and subscribes again: after an outage, the old stream is not trusted. */
+  restart(): Promise<void> {
+    return this.stream.restart();
   }
 
-  /** Stops for good: a restart() still in flight (after a failed ping) does not start it again. */
+  /** Stops listening; the stream itself is closed by whoever created it. */
   async close(): Promise<void> {
-    this.closed = true;
-    await this.stop();
-  }
-
-  async stop(): Promise<void> {
-    this.controller?.abort();
-    await this.running;
-    this.running = undefined;
-    this.controller = undefined;
-  }
-
-  private async loop(signal: AbortSignal): Promise<void> {
-    let backoff = this.initialBackoffMs;
-    while (!signal.aborted) {
-      try {
-        await this.engine.streamContainerEvents(
-          {
-            onOpen: () => {
-              this.connected = true;
-              this.generation++;
-              backoff = this.initialBackoffMs;
-            },
-            onEvent: (event) => {
-              if (!eventChangesContainer(event)) return;
-              this.generation++;
-              const id = event.Actor?.ID ?? event.id;
-              if (id) this.changed.add(id);
-            },
-          },
-          signal,
-        );
-        if (!signal.aborted) this.logger.debug('engine event stream ended; subscribing again');
-      } catch (err) {
-        this.logger.debug('engine event stream failed', { err: describeError(err), retry_in_ms: backoff });
-      } finally {
-        this.connected = false;
-        this.generation++;
-      }
-      if (signal.aborted) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, backoff);
-        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
-      backoff = Math.min(backoff * 2, this.maxBackoffMs);
-    }
+    this.unsubscribe();
+    this.connected = false;
   }
 }

@@ -1,8 +1,15 @@
 // The collector table: every collector the exporter has, in one place. Importing this
 // file builds nothing; main() creates the enabled ones from their flags.
+import { createAuditRulesCollector } from './auditrules';
+import { createAuditlogCollector } from './auditlog';
 import type { CollectorDefinition } from './collector';
+import { createCisCollector } from './cis';
 import { createContainersCollector } from './containers';
+import { createDaemonCollector } from './daemon';
 import { createEngineCollector } from './engine';
+import { createEventsCollector } from './events';
+import { createImagesCollector } from './images';
+import { createResourcesCollector } from './resources';
 
 export const COLLECTORS: readonly CollectorDefinition[] = [
   {
@@ -16,6 +23,48 @@ export const COLLECTORS: readonly CollectorDefinition[] = [
     description: 'posture of every container, running or not (docker_audit_container_*, docker_audit_containers_*)',
     enabledByDefault: true,
     create: createContainersCollector,
+  },
+  {
+    name: 'daemon',
+    description: 'the daemon\'s effective settings, listeners, an active probe for an unauthenticated TCP API, and the owner and mode of its files (docker_audit_daemon_*)',
+    enabledByDefault: true,
+    create: createDaemonCollector,
+  },
+  {
+    name: 'images',
+    description: 'every image\'s age, size, user, healthcheck, provenance and use, and Trivy vulnerability counts (docker_audit_image_*, docker_audit_images, docker_audit_trivy_*)',
+    enabledByDefault: true,
+    create: createImagesCollector,
+  },
+  {
+    name: 'resources',
+    description: 'volumes and user networks and whether containers use them, and the space pruning would reclaim (docker_audit_volume*, docker_audit_network*, docker_audit_reclaimable_bytes)',
+    enabledByDefault: true,
+    create: createResourcesCollector,
+  },
+  {
+    name: 'events',
+    description: 'the engine event stream: events by type and action, docker exec runs, privileged and as root (docker_audit_engine_events_*, docker_audit_container_exec_total, docker_audit_exec_*); reports nothing in --once mode',
+    enabledByDefault: true,
+    create: createEventsCollector,
+  },
+  {
+    name: 'cis',
+    description: 'CIS Docker Benchmark v1.6 checks (docker_audit_cis_*)',
+    enabledByDefault: true,
+    create: (deps) => createCisCollector(deps),
+  },
+  {
+    name: 'auditrules',
+    description: 'audit rules watching the CIS 1.1.x Docker paths, from auditctl -l or the rules files, and the kernel audit status (docker_audit_rule_*, docker_audit_rules_source, docker_audit_kernel_audit_*)',
+    enabledByDefault: true,
+    create: createAuditRulesCollector,
+  },
+  {
+    name: 'auditlog',
+    description: 'the Linux audit log, followed incrementally: events by key, syscall and success, records by type, events by executable (docker_audit_log_*)',
+    enabledByDefault: true,
+    create: createAuditlogCollector,
   },
 ];
 

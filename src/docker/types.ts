@@ -28,6 +28,12 @@ export interface MountPoint {
   Mode?: string;
 }
 
+export interface EndpointSettings {
+  NetworkID?: string;
+  EndpointID?: string;
+  Aliases?: string[] | null;
+}
+
 export interface HealthState {
   Status?: string;
   FailingStreak?: number;
@@ -82,6 +88,8 @@ export interface ContainerInspect {
   Mounts?: MountPoint[] | null;
   NetworkSettings?: {
     Ports?: Record<string, PortBinding[] | null> | null;
+    /** The networks the container is attached to, by network name. */
+    Networks?: Record<string, EndpointSettings | null> | null;
   };
 }
 
@@ -122,6 +130,10 @@ export interface ImageSummary {
   /** -1 unless the daemon computed it (only /system/df does). */
   Containers?: number;
   Labels?: Record<string, string> | null;
+  /** The same as Size on API < 1.44 (removed there); `docker system df` reads it. */
+  VirtualSize?: number;
+  /** Bytes in layers other images share; -1 unless the daemon computed it (only /system/df does). */
+  SharedSize?: number;
 }
 
 export interface ImageInspect {
@@ -186,7 +198,7 @@ export interface SystemDf {
   Images?: (ImageSummary & { SharedSize?: number })[] | null;
   Containers?: (ContainerSummary & { SizeRw?: number; SizeRootFs?: number })[] | null;
   Volumes?: (Volume & { UsageData?: { Size?: number; RefCount?: number } | null })[] | null;
-  BuildCache?: { ID?: string; Size?: number; InUse?: boolean; Shared?: boolean }[] | null;
+  BuildCache?: { ID?: string; Size?: number; InUse?: boolean; Shared?: boolean; Type?: string }[] | null;
 }
 
 export interface ExecInspect {

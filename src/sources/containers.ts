@@ -13,6 +13,7 @@ import type { DockerEngine } from '../docker/engine';
 import type { ContainerInspect } from '../docker/types';
 import type { Logger } from '../log';
 import { mapLimit } from '../util/concurrency';
+import { EngineEventStream } from './events';
 
 /** Longest the result of one list is reused while the event stream shows no change. */
 export const LIST_MAX_AGE_MS = 60_000;
@@ -31,14 +32,18 @@ export class ContainerInventory {
   readonly cache: InspectCache;
   readonly watcher: ContainerWatcher | undefined;
   private last: { token: number; listedAtMs: number; facts: ContainerFacts } | undefined;
+  private ownStream: EngineEventStream | undefined;
 
   constructor(
     private readonly engine: DockerEngine,
     logger: Logger,
     private readonly options: Pick<CollectorDeps['options'], 'inspectMaxAgeMs' | 'inspectConcurrency' | 'watchEvents'>,
+    /** The shared event stream (createSources passes it); without one, the inventory follows a stream of its own. */
+    events?: EngineEventStream,
   ) {
     this.cache = new InspectCache({ maxAgeMs: options.inspectMaxAgeMs });
-    this.watcher = options.watchEvents ? new ContainerWatcher(engine, logger) : undefined;
+    if (options.watchEvents && !events) events = this.ownStream = new EngineEventStream(engine, logger);
+    this.watcher = options.watchEvents && events ? new ContainerWatcher(events) : undefined;
   }
 
   async read(signal: AbortSignal, now: number): Promise<ContainerFacts> {
@@ -83,5 +88,6 @@ export class ContainerInventory {
 
   async close(): Promise<void> {
     await this.watcher?.close();
+    await this.ownStream?.close();
   }
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ContainerInspect, ContainerSummary } from '../../src/docker/types';
+import type { ContainerInspect, ContainerSummary, ImageHistoryEntry, ImageInspect } from '../../src/docker/types';
 import type { Sample } from '../../src/metrics/sample';
 
 /** Fixtures recorded from Docker Engine 20.10 (API 1.41) by scripts/record-fixtures.sh. */
@@ -27,6 +27,18 @@ export function recordedInspect(name: RecordedContainer): ContainerInspect {
 
 export function recordedList(): ContainerSummary[] {
   return JSON.parse(fs.readFileSync(path.join(ENGINE_FIXTURES, 'recorded-containers-list.json'), 'utf8')) as ContainerSummary[];
+}
+
+/** Images recorded by scripts/record-image-fixtures.sh (recorded-image-{inspect,history}-NAME.json). */
+export const RECORDED_IMAGES = ['busybox', 'nonroot', 'root', 'dangling'] as const;
+export type RecordedImage = (typeof RECORDED_IMAGES)[number];
+
+export function recordedImageInspect(name: RecordedImage): ImageInspect {
+  return JSON.parse(fs.readFileSync(path.join(ENGINE_FIXTURES, `recorded-image-inspect-${name}.json`), 'utf8')) as ImageInspect;
+}
+
+export function recordedImageHistory(name: RecordedImage): ImageHistoryEntry[] {
+  return JSON.parse(fs.readFileSync(path.join(ENGINE_FIXTURES, `recorded-image-history-${name}.json`), 'utf8')) as ImageHistoryEntry[];
 }
 
 /** Series of one family as "label=value,... => value" strings without the per-container labels, sorted. */

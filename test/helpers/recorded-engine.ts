@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DockerEngine, EngineEvent } from '../../src/docker/engine';
 import type { ContainerInspect, ContainerSummary, EngineInfo, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from '../../src/docker/types';
-import { ENGINE_FIXTURES, RECORDED_CONTAINERS, recordedInspect, recordedList } from './fixtures';
+import { ENGINE_FIXTURES, RECORDED_CONTAINERS, RECORDED_IMAGES, recordedImageHistory, recordedImageInspect, recordedInspect, recordedList } from './fixtures';
 
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(path.join(ENGINE_FIXTURES, file), 'utf8')) as T;
 
@@ -33,22 +33,32 @@ export class RecordedEngine implements DockerEngine {
     this.check();
     return this.list;
   }
-  /** The open event stream's handlers, if one is open. */
-  stream: { onEvent(event: EngineEvent): void; end(): void } | undefined;
+  /** The open event stream: push events into it, end it, or break it with an error. */
+  stream: { onEvent(event: EngineEvent): void; end(): void; fail(err: Error): void } | undefined;
   streamsOpened = 0;
-  async streamContainerEvents(handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal) {
+  /** The filters of the last subscription (undefined: every type). */
+  streamFilters: Record<string, string[]> | undefined;
+  /** When set, subscribing fails with it (the engine refuses /events) while other calls still answer. */
+  streamFailure: Error | undefined;
+  async streamEvents(handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal, filters?: Record<string, string[]>) {
     this.check();
+    if (this.streamFailure) throw this.streamFailure;
     this.streamsOpened++;
-    await new Promise<void>((resolve) => {
-      const end = () => {
+    this.streamFilters = filters;
+    await new Promise<void>((resolve, reject) => {
+      const settle = (err?: Error) => {
         if (this.stream === stream) this.stream = undefined;
-        resolve();
+        if (err) reject(err);
+        else resolve();
       };
-      const stream = { onEvent: handlers.onEvent, end };
+      const stream = { onEvent: handlers.onEvent, end: () => settle(), fail: (err: Error) => settle(err) };
       this.stream = stream;
-      signal.addEventListener('abort', end, { once: true });
+      signal.addEventListener('abort', () => settle(), { once: true });
       handlers.onOpen();
     });
+  }
+  streamContainerEvents(handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal) {
+    return this.streamEvents(handlers, signal, { type: ['container'] });
   }
   async inspectContainer(id: string) {
     this.calls.inspect++;
@@ -56,37 +66,52 @@ export class RecordedEngine implements DockerEngine {
     return this.inspects.get(id);
   }
 
-  // Images, volumes, networks, disk usage and execs: the images/resources/events work
-  // replaces these with answers recorded from Engine 20.10.
+  // Images, volumes, networks and disk usage, recorded from Engine 20.10 by
+  // scripts/record-image-fixtures.sh; tests may replace any of them.
+  images: ImageSummary[] = readJson<ImageSummary[]>('recorded-images.json');
+  imageInspects = new Map<string, ImageInspect>(RECORDED_IMAGES.map((n) => [recordedImageInspect(n).Id, recordedImageInspect(n)]));
+  imageHistories = new Map<string, ImageHistoryEntry[]>(RECORDED_IMAGES.map((n) => [recordedImageInspect(n).Id, recordedImageHistory(n)]));
+  volumes: VolumeList = readJson<VolumeList>('recorded-volumes.json');
+  networks: NetworkSummary[] = readJson<NetworkSummary[]>('recorded-networks.json');
+  df: SystemDf = readJson<SystemDf>('recorded-system-df.json');
+  imageCalls = { list: 0, inspect: 0, history: 0, volumes: 0, networks: 0, df: 0 };
+
   async listImages(): Promise<ImageSummary[]> {
+    this.imageCalls.list++;
     this.check();
-    return [];
+    return this.images;
   }
-  async inspectImage(): Promise<ImageInspect | undefined> {
+  async inspectImage(id: string): Promise<ImageInspect | undefined> {
+    this.imageCalls.inspect++;
     this.check();
-    return undefined;
+    return this.imageInspects.get(id);
   }
-  async imageHistory(): Promise<ImageHistoryEntry[] | undefined> {
+  async imageHistory(id: string): Promise<ImageHistoryEntry[] | undefined> {
+    this.imageCalls.history++;
     this.check();
-    return undefined;
+    return this.imageHistories.get(id);
   }
   async listVolumes(): Promise<VolumeList> {
+    this.imageCalls.volumes++;
     this.check();
-    return { Volumes: [] };
+    return this.volumes;
   }
   async listNetworks(): Promise<NetworkSummary[]> {
+    this.imageCalls.networks++;
     this.check();
-    return [];
+    return this.networks;
   }
   async systemDf(): Promise<SystemDf> {
+    this.imageCalls.df++;
     this.check();
-    return {};
+    return this.df;
   }
-  async inspectExec(): Promise<ExecInspect | undefined> {
+  /** Exec inspects by exec id (recorded ones: test/fixtures/engine-20.10/recorded-exec-*.json); absent ids answer "gone". */
+  execInspects = new Map<string, ExecInspect>();
+  execInspectCalls = 0;
+  async inspectExec(id: string): Promise<ExecInspect | undefined> {
+    this.execInspectCalls++;
     this.check();
-    return undefined;
-  }
-  streamEvents(handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal): Promise<void> {
-    return this.streamContainerEvents(handlers, signal);
+    return this.execInspects.get(id);
   }
 }

@@ -142,6 +142,8 @@ export class SecondDaemon {
     // os.tmpdir() may be long (TMPDIR); the socket path must stay short.
     const base = path.join(os.tmpdir(), 'dae-XXXXXX/s').length <= MAX_SOCKET_PATH ? os.tmpdir() : '/tmp';
     this.dir = fs.mkdtempSync(path.join(base, 'dae-'));
+    // o+x (not r): with --userns-remap, dockerd refuses a data root the remapped root cannot traverse to.
+    fs.chmodSync(this.dir, 0o711);
     // Our own (empty) config file, so an /etc/docker/daemon.json cannot clash with our flags.
     fs.writeFileSync(this.configFile, '{}\n');
     await this.launch();

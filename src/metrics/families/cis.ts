@@ -1,6 +1,12 @@
 // Collector "cis": CIS Docker Benchmark checks.
 // Families are added to the catalog (src/metrics/catalog.ts) through this object.
-import { type MetricFamily } from '../family';
+import { family, type MetricFamily } from '../family';
 
 export const CIS_METRICS = {
+  cisCheckPassed: family('cis', 'gauge', 'docker_audit_cis_check_passed', 'Whether the CIS Docker Benchmark v1.6 check passed (1) or failed (0); absent when it cannot be judged on this host.', ['check', 'title', 'section']),
+  cisCheckFailures: family('cis', 'gauge', 'docker_audit_cis_check_failures', 'Number of objects (containers, images, files, listeners, the daemon) failing the check; 0 when it passes.', ['check']),
+  cisCheckFailure: family('cis', 'gauge', 'docker_audit_cis_check_failure', 'Present with value 1 for each object failing the check: a container name, image name, file path, listener address, registry or "daemon".', ['check', 'object']),
+  cisCheckWaived: family('cis', 'gauge', 'docker_audit_cis_check_waived', 'Number of containers that skip this container check through their docker-audit.waive label.', ['check']),
+  cisScoreRatio: family('cis', 'gauge', 'docker_audit_cis_score_ratio', 'Passed checks over judged checks; absent when no check could be judged.', []),
+  cisSourceUp: family('cis', 'gauge', 'docker_audit_cis_source_up', 'Whether the facts the checks read from this source (containers, daemon, images, audit_rules; execs in server mode) could be read (1) or not (0); the checks needing a failed source are absent.', ['source']),
 } as const satisfies Record<string, MetricFamily>;

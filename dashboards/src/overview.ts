@@ -1,0 +1,251 @@
+// Overview: the posture of the selected hosts at a glance, and whether the exporter itself is healthy.
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { LIVE_FAMILIES, METRICS } from '../../src/metrics/catalog';
+import {
+  AGE_SECONDS,
+  barsPanel,
+  COLORS,
+  colouredColumn,
+  flagMapping,
+  dashboardLinks,
+  NEUTRAL,
+  RATIO_HIGHER_IS_BETTER,
+  standardVariables,
+  statPanel,
+  tablePanel,
+  timeseriesPanel,
+  ZERO_IS_GOOD,
+} from './panels';
+import { CONTAINER_KEY, onInstances, PROCESS_METRICS, PROMETHEUS_UP, sel } from './promql';
+
+/** A container has a critical finding when it is privileged, root, unlimited in memory, or holds the Docker socket. */
+export const CONTAINERS_WITH_FINDINGS =
+  `count by (instance) (max by (${CONTAINER_KEY}) (` +
+  `${sel(METRICS.containerPrivileged)} == 1 or ${sel(METRICS.containerRunningAsRoot)} == 1` +
+  ` or ${sel(METRICS.containerMemoryLimit)} == 0 or ${sel(METRICS.containerDockerSocketMounted)} == 1))`;
+
+const CONTAINERS_PER_INSTANCE = `sum by (instance) (${sel(METRICS.containers)})`;
+
+/**
+ * Posture score: the share of containers without a critical finding, over all selected hosts.
+ * A host with no finding has no series in CONTAINERS_WITH_FINDINGS, hence the `or ... * 0`.
+ */
+export const POSTURE_SCORE =
+  `1 - sum(${CONTAINERS_WITH_FINDINGS} or ${CONTAINERS_PER_INSTANCE} * 0) / sum(${CONTAINERS_PER_INSTANCE})`;
+
+export function overviewDashboard(): dashboard.DashboardBuilder {
+  return new dashboard.DashboardBuilder('Docker audit / Overview')
+    .uid('docker-audit-overview')
+    .description('Security posture of the Docker hosts, from docker-audit-exporter')
+    .tags(['docker-audit', 'docker', 'security'])
+    .editable()
+    .time({ from: 'now-6h', to: 'now' })
+    .refresh('1m')
+    .tooltip(dashboard.DashboardCursorSync.Crosshair)
+    .links(dashboardLinks())
+    .variables(standardVariables(false))
+
+    .withRow(new dashboard.RowBuilder('Posture'))
+    .withPanel(
+      statPanel('Posture score', [{ expr: POSTURE_SCORE }], {
+        description:
+          'Share of containers (any state) that are neither privileged, nor root, nor without a memory limit, nor holding the Docker socket. 100% is best.',
+        unit: 'percentunit',
+        thresholds: RATIO_HIGHER_IS_BETTER(),
+        noValue: 'no containers',
+      }),
+    )
+    .withPanel(
+      statPanel('Privileged containers', [{ expr: `sum(${sel(METRICS.containersPrivileged)})` }], {
+        description: 'Containers that run, or would run when started, with --privileged.',
+      }),
+    )
+    .withPanel(
+      statPanel('Root containers', [{ expr: `sum(${sel(METRICS.containersRunningAsRoot)})` }], {
+        description: 'Containers whose user is root (no USER in the image and no --user).',
+      }),
+    )
+    .withPanel(
+      statPanel('No memory limit', [{ expr: `sum(${sel(METRICS.containersWithoutMemoryLimit)})` }], {
+        description: 'Containers without a memory limit: one of them can exhaust the host.',
+      }),
+    )
+    .withPanel(
+      statPanel('No CPU limit', [{ expr: `sum(${sel(METRICS.containersWithoutCpuLimit)})` }], {
+        description: 'Containers without a CPU limit.',
+      }),
+    )
+    .withPanel(
+      statPanel('Docker socket mounted', [{ expr: `sum(${sel(METRICS.containerDockerSocketMounted)})` }], {
+        description: 'Containers with the Docker socket (or a directory holding it) bind-mounted: root on the host for whoever controls them.',
+      }),
+    )
+    .withPanel(
+      timeseriesPanel('Containers by state', [{ expr: `sum by (state) (${sel(METRICS.containers)})`, legend: '{{state}}' }], {
+        description: 'Containers on the selected hosts, per state.',
+        stacked: true,
+        width: 12,
+      }),
+    )
+    .withPanel(
+      barsPanel(
+        'Restart hot spots',
+        [
+          {
+            // Docker resets the count on a manual restart; increase() treats that drop as a reset.
+            expr: `topk(10, round(max by (instance, name) (increase(${sel(METRICS.containerRestartCount)}[$__range]))) > 0)`,
+            legend: '{{name}} ({{instance}})',
+          },
+        ],
+        { description: 'The containers Docker restarted most under their restart policy over the dashboard time range.', width: 12 },
+      ),
+    )
+
+    .withPanel(
+      timeseriesPanel(
+        'Audit event rate by key',
+        [{ expr: `sum by (key) (rate(${sel(METRICS.auditLogEvents)}[$__rate_interval]))`, legend: '{{key}}' }],
+        { description: 'Linux audit events per second, by audit rule key (key="docker" is the CIS rules\' key). See the Audit log dashboard.', unit: 'ops', width: 12 },
+      ),
+    )
+    .withPanel(
+      statPanel('CIS pass ratio', [{ expr: `avg(${sel(METRICS.cisScoreRatio)})` }], {
+        description: 'CIS Docker Benchmark v1.6 checks passed over checks judged, averaged over the selected hosts.',
+        unit: 'percentunit',
+        thresholds: RATIO_HIGHER_IS_BETTER(),
+        noValue: 'not judged',
+        width: 4,
+        height: 8,
+      }),
+    )
+    .withPanel(
+      timeseriesPanel('CIS pass ratio over time', [{ expr: `${sel(METRICS.cisScoreRatio)}`, legend: '{{instance}}' }], {
+        description: 'CIS Docker Benchmark pass ratio per host.',
+        unit: 'percentunit',
+        width: 8,
+      }),
+    )
+
+    .withRow(new dashboard.RowBuilder('CIS Docker Benchmark'))
+    .withPanel(
+      tablePanel(
+        'Failing checks',
+        [
+          { expr: `max by (instance, check, title, section) (${sel(METRICS.cisCheckPassed)} == 0)` },
+          // Adding the failing check's 0 copies its title and section onto the count.
+          {
+            expr: `max by (instance, check, title, section) (${sel(METRICS.cisCheckFailures)} + on (instance, check) group_left (title, section) (${sel(METRICS.cisCheckPassed)} == 0))`,
+          },
+        ],
+        {
+          description: 'CIS checks that fail on each host, with the number of offending objects. Checks that cannot be judged on a host are absent.',
+          labels: ['instance', 'check', 'section', 'title'],
+          values: ['result', 'failures'],
+          width: 12,
+          height: 10,
+          sortBy: 'failures',
+        },
+      ).overrideByName('result', colouredColumn(flagMapping({ 0: ['FAIL', COLORS.bad], 1: ['pass', COLORS.good] }))),
+    )
+    .withPanel(
+      tablePanel('Offending objects', [{ expr: sel(METRICS.cisCheckFailure) }], {
+        description: 'Each container, image, file, listener or registry that fails a check.',
+        labels: ['instance', 'check', 'object'],
+        values: [],
+        width: 12,
+        height: 10,
+      }),
+    )
+    .withPanel(
+      tablePanel('Waived checks', [{ expr: `${sel(METRICS.cisCheckWaived)} > 0` }], {
+        description: 'Containers skipping a check through their docker-audit.waive label: waivers are counted, never hidden.',
+        labels: ['instance', 'check'],
+        values: ['containers'],
+        width: 12,
+        height: 6,
+      }),
+    )
+    .withPanel(
+      tablePanel('Check sources', [{ expr: sel(METRICS.cisSourceUp) }], {
+        description: 'Whether the facts each group of checks needs could be read; checks of a source that is down are absent, not passed.',
+        labels: ['instance', 'source'],
+        values: ['up'],
+        width: 12,
+        height: 6,
+      }).overrideByName('up', colouredColumn(flagMapping({ 0: ['down', COLORS.bad], 1: ['up', COLORS.good] }))),
+    )
+
+    .withRow(new dashboard.RowBuilder('Exporter health'))
+    .withPanel(
+      statPanel('Exporters up', [{ expr: `sum(${onInstances(PROMETHEUS_UP)} and on (instance) ${sel(LIVE_FAMILIES.buildInfo)})` }], {
+        description: 'Exporter targets Prometheus scraped successfully (its `up` series, for the instances that serve docker_audit_build_info).',
+        thresholds: NEUTRAL(),
+      }),
+    )
+    .withPanel(
+      statPanel('Engines down', [{ expr: `sum(1 - ${sel(METRICS.engineUp)})` }], {
+        description: 'Hosts whose Docker Engine did not answer /_ping in the last collection.',
+      }),
+    )
+    .withPanel(
+      statPanel('Failing collectors', [{ expr: `sum(1 - ${sel(METRICS.collectorSuccess)})` }], {
+        description: 'Collectors whose last run failed, on all selected hosts. The landing page of the exporter says why.',
+      }),
+    )
+    .withPanel(
+      statPanel('Oldest collection', [{ expr: `max(time() - ${sel(METRICS.lastCollection)})` }], {
+        description: 'Age of the oldest last completed collection: it stays below the collection interval on a healthy exporter.',
+        unit: 's',
+        thresholds: AGE_SECONDS(),
+      }),
+    )
+    .withPanel(
+      statPanel('Skipped collections', [{ expr: `round(sum(increase(${sel(METRICS.collectionsSkipped)}[$__range])))` }], {
+        description: 'Collections skipped over the time range because the previous one was still running.',
+        thresholds: ZERO_IS_GOOD(),
+      }),
+    )
+    .withPanel(
+      statPanel(
+        'Collector last success',
+        [{ expr: `max(time() - (${sel(METRICS.collectorLastSuccess)} > 0))` }],
+        {
+          description: 'Longest time since a collector last succeeded, over every collector and host.',
+          unit: 's',
+          thresholds: AGE_SECONDS(),
+        },
+      ),
+    )
+    .withPanel(
+      timeseriesPanel(
+        'Collector duration',
+        [{ expr: `max by (instance, collector) (${sel(METRICS.collectorDuration)})`, legend: '{{collector}} ({{instance}})' }],
+        { description: 'How long each collector took in each collection.', unit: 's', width: 8 },
+      ),
+    )
+    .withPanel(
+      timeseriesPanel(
+        'Exporter memory and CPU',
+        [
+          { expr: onInstances(PROCESS_METRICS.residentMemory), legend: 'RSS {{instance}}' },
+          { expr: `rate(${onInstances(PROCESS_METRICS.cpuSeconds)}[$__rate_interval])`, legend: 'CPU cores {{instance}}' },
+        ],
+        { description: 'Resident memory (bytes) and CPU (cores) of the exporter process.', unit: 'bytes', width: 8 },
+      ).overrideByRegexp('^CPU', [{ id: 'unit', value: 'short' }, { id: 'custom.axisPlacement', value: 'right' }]),
+    )
+    .withPanel(
+      tablePanel('Exporter versions', [{ expr: `max by (instance, version, node_version) (${sel(LIVE_FAMILIES.buildInfo)})` }], {
+        description: 'Exporter build of every host.',
+        labels: ['instance', 'version', 'node_version'],
+        values: [],
+        width: 8,
+      }),
+    )
+    .withPanel(
+      timeseriesPanel(
+        'Event loop lag (p99)',
+        [{ expr: `max by (instance) (${onInstances(PROCESS_METRICS.eventLoopLag)})`, legend: '{{instance}}' }],
+        { description: "The exporter's Node.js event loop lag: a scrape waits at most about this long.", unit: 's', width: 24, height: 6 },
+      ),
+    );
+}

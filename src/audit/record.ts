@@ -1,0 +1,102 @@
+// One line of the Linux audit log, read the way auparse reads it:
+//
+//   [node=NAME ]type=TYPE msg=audit(SECONDS.MILLIS:SERIAL): field=value field=value ...[\x1dINTERPRETED=...]
+//
+// Lines arrive as latin1 strings (one char per byte), so offsets are byte offsets and no
+// byte is lost; values are turned into UTF-8 text only when they are decoded.
+import { SYSCALL_TABLES } from './syscall-table';
+
+export interface AuditRecord {
+  readonly type: string;
+  /** The `node=` prefix auditd adds with name_format; "" without one. */
+  readonly node: string;
+  /** "SECONDS.MILLIS:SERIAL", which with the node identifies the event. */
+  readonly id: string;
+  /** The record time, in seconds. */
+  readonly time: number;
+  /**
+   * The raw fields, without the interpreted part that log_format=ENRICHED appends after
+   * a 0x1d byte: counting reads the raw values, as aureport does.
+   */
+  readonly fields: string;
+}
+
+const HEADER = /^(?:node=(\S*) )?type=(\S+) msg=audit\((\d+)\.(\d+):(\d+)\):/;
+const ENRICHED_SEPARATOR = '\x1d';
+
+/** Parses a line (without its newline); undefined when it is not an audit record. */
+export function parseRecord(line: string): AuditRecord | undefined {
+  const m = HEADER.exec(line);
+  if (!m) return undefined;
+  const end = line.indexOf(ENRICHED_SEPARATOR, m[0].length);
+  const fields = line.slice(m[0].length, end === -1 ? undefined : end);
+  return { node: m[1] ?? '', type: m[2], id: `${m[3]}.${m[4]}:${m[5]}`, time: Number(m[3]) + Number(m[4]) / 1000, fields };
+}
+
+/**
+ * The encoded value of a field, as written: "quoted", hex, (null) or plain. A field name
+ * counts only at the start of a token, so `exe=` does not match inside `fsexe=`; quoted
+ * values cannot hold spaces (the kernel hex-encodes those), so the search cannot land
+ * inside one.
+ */
+export function rawField(fields: string, name: string): string | undefined {
+  const needle = name + '=';
+  let at = fields.startsWith(needle) ? 0 : -1;
+  if (at === -1) {
+    const found = fields.indexOf(' ' + needle);
+    if (found === -1) return undefined;
+    at = found + 1;
+  }
+  const start = at + needle.length;
+  let end = fields.indexOf(' ', start);
+  if (end === -1) end = fields.length;
+  return fields.slice(start, end);
+}
+
+const HEX = /^(?:[0-9A-Fa-f]{2})+$/;
+const NON_ASCII = /[\x80-\xff]/;
+
+const utf8 = (latin1: string): string => (NON_ASCII.test(latin1) ? Buffer.from(latin1, 'latin1').toString('utf8') : latin1);
+
+/**
+ * Decodes a value of an "escaped" field (key, exe, comm, cwd, name, proctitle, EXECVE's
+ * aN...) as auparse's au_unescape does: "quoted" is literal, (null) and (none) mean no
+ * value, anything else is hex. Undefined for no value or malformed hex.
+ */
+export function decodeValue(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.startsWith('"')) return utf8(raw.endsWith('"') && raw.length > 1 ? raw.slice(1, -1) : raw.slice(1));
+  if (raw.startsWith('(')) return undefined;
+  if (!HEX.test(raw)) return undefined;
+  return Buffer.from(raw, 'hex').toString('utf8');
+}
+
+/** The keys of a `key=` value: none for (null); a hex value holds several, joined by 0x01. */
+export function decodeKeys(raw: string | undefined): string[] {
+  const value = decodeValue(raw);
+  if (value === undefined) return [];
+  return value.split('\x01').filter((k) => k !== '');
+}
+
+/** Decodes the tables lazily: most hosts only ever see one arch. */
+const decodedTables = new Map<string, Map<number, string>>();
+
+/**
+ * The syscall name for a SYSCALL record's arch (hex AUDIT_ARCH_*) and number, from the
+ * tables that ausyscall dumps. "other" for an arch or number the tables do not know, so
+ * the label stays bounded.
+ */
+export function syscallName(arch: string | undefined, number: string | undefined): string {
+  if (arch === undefined || number === undefined) return 'other';
+  const archKey = arch.toLowerCase();
+  let table = decodedTables.get(archKey);
+  if (!table) {
+    const source = SYSCALL_TABLES[archKey];
+    if (!source) return 'other';
+    table = new Map();
+    const parts = source.table.split(' ');
+    for (let i = 0; i + 1 < parts.length; i += 2) table.set(Number(parts[i]), parts[i + 1]);
+    decodedTables.set(archKey, table);
+  }
+  return table.get(Number(number)) ?? 'other';
+}

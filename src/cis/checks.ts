@@ -1,0 +1,178 @@
+// The catalog of CIS Docker Benchmark v1.6 checks: one entry per recommendation of
+// sections 1.1 to 6, numbered as docker-bench-security's tests/ number them. A check with
+// an evaluator is judged on every collection; one without (`evaluate: null`) needs a human
+// or facts the Engine API, daemon.json, dockerd's flags and file stats do not give, and
+// never appears in the metrics. The README's checks table is generated from this list.
+import { CIS_AUDIT_PATHS, type CisAuditPath } from '../audit/rules-cis';
+import * as E from './evaluators';
+import type { Evaluator } from './evaluators';
+import type { ObjectKind } from './facts';
+
+export interface CisCheck {
+  /** The recommendation's number, e.g. "5.10". */
+  readonly id: string;
+  readonly title: string;
+  /** The CIS profile: 1 (basic hardening) or 2 (defence in depth, may cost functionality). */
+  readonly level: 1 | 2;
+  /** The top-level section: "1" Host configuration ... "6" Docker security operations. */
+  readonly section: string;
+  /** How the benchmark itself labels it. */
+  readonly benchmark: 'Automated' | 'Manual';
+  /** What the offending objects are; waivers (container labels) apply to container checks only. */
+  readonly scope: ObjectKind | 'host';
+  /** Null: not automated here (absent from the metrics). */
+  readonly evaluate: Evaluator | null;
+  readonly remediation: string;
+  /** Where this exporter judges differently from docker-bench-security, and why. */
+  readonly differs?: string;
+}
+
+export const CIS_SECTIONS: Readonly<Record<string, string>> = {
+  '1': 'Host configuration',
+  '2': 'Docker daemon configuration',
+  '3': 'Docker daemon configuration files',
+  '4': 'Container images and build file',
+  '5': 'Container runtime',
+  '6': 'Docker security operations',
+};
+
+const AUDIT_DIFFERS = 'Matches the watched path exactly (or a watched parent directory), not as a substring of any rule line, and requires the rule to watch writes and attribute changes.';
+/** One check per path of the audit rules' list (src/audit/rules-cis.ts), titled as the benchmark names the path. */
+const auditRule = ({ check, name, resolve }: CisAuditPath): CisCheck => {
+  const shown = resolve.how === 'binary' ? `/usr/bin/${name}` : name;
+  return {
+    id: check,
+    title: check === '1.1.3' ? 'Ensure auditing is configured for the Docker daemon' : `Ensure auditing is configured for Docker files and directories - ${shown}`,
+    level: 1,
+    section: '1',
+    benchmark: 'Automated',
+    scope: 'file',
+    evaluate: E.auditRuleFor(check),
+    remediation: `Add an audit rule watching ${shown} for writes and attribute changes (-w ${shown} -p wa -k docker) and load it; judged only where the path exists.`,
+    differs: AUDIT_DIFFERS,
+  };
+};
+
+const manual = (id: string, section: string, level: 1 | 2, title: string, remediation: string, benchmark: 'Automated' | 'Manual' = 'Manual', differs?: string): CisCheck => ({
+  id,
+  title,
+  level,
+  section,
+  benchmark,
+  scope: 'host',
+  evaluate: null,
+  remediation,
+  differs,
+});
+
+const PERM_DIFFERS = 'Compares permission bits (no bit outside the allowed mode), not the octal number as a decimal: 0560 fails "644 or more restrictive" here and passes in docker-bench-security.';
+
+export const CIS_CHECKS: readonly CisCheck[] = [
+  // 1 Host configuration: only the audit rules (1.1.3-1.1.18) are judged.
+  manual('1.1.1', '1', 1, 'Ensure a separate partition for containers has been created', 'Mount /var/lib/docker (the DockerRootDir) on its own partition or logical volume.', 'Automated'),
+  manual('1.1.2', '1', 1, 'Ensure only trusted users are allowed to control Docker daemon', 'Keep only trusted users in the docker group (gpasswd -d USER docker).', 'Automated'),
+  ...CIS_AUDIT_PATHS.map(auditRule),
+  manual('1.2.1', '1', 1, 'Ensure the container host has been Hardened', 'Harden the host OS (for example with its own CIS benchmark).'),
+  manual('1.2.2', '1', 1, 'Ensure that the version of Docker is up to date', 'Keep Docker Engine on a supported, patched release (docker_audit_engine_info shows the version).'),
+
+  // 2 Docker daemon configuration.
+  manual('2.1', '2', 1, 'Run the Docker daemon as a non-root user, if possible', 'Consider rootless mode; docker_audit_daemon_rootless shows whether it is on.'),
+  { id: '2.2', title: 'Ensure network traffic is restricted between containers on the default bridge', level: 1, section: '2', benchmark: 'Automated', scope: 'daemon', evaluate: E.daemonSetting((s) => s.icc), remediation: 'Set "icc": false in daemon.json (or dockerd --icc=false) and connect containers that must talk through user-defined networks.' },
+  { id: '2.3', title: "Ensure the logging level is set to 'info'", level: 1, section: '2', benchmark: 'Automated', scope: 'daemon', evaluate: E.daemonSetting((s) => s.logLevel !== 'info'), remediation: 'Set "log-level": "info" in daemon.json or remove the setting (info is the default).' },
+  { id: '2.4', title: 'Ensure Docker is allowed to make changes to iptables', level: 1, section: '2', benchmark: 'Automated', scope: 'daemon', evaluate: E.daemonSetting((s) => !s.iptables), remediation: 'Do not run dockerd with --iptables=false or "iptables": false.' },
+  { id: '2.5', title: 'Ensure insecure registries are not used', level: 1, section: '2', benchmark: 'Automated', scope: 'registry', evaluate: E.insecureRegistries, remediation: 'Remove --insecure-registry flags and "insecure-registries" entries; give each registry a trusted TLS certificate.', differs: 'Each insecure registry is an offender; the built-in 127.0.0.0/8, which every daemon lists, is not one.' },
+  { id: '2.6', title: 'Ensure aufs storage driver is not used', level: 1, section: '2', benchmark: 'Automated', scope: 'daemon', evaluate: E.daemonSetting((s) => s.storageDriver === 'aufs'), remediation: 'Use overlay2 (the default) instead of aufs.' },
+  { id: '2.7', title: 'Ensure TLS authentication for Docker daemon is configured', level: 1, section: '2', benchmark: 'Automated', scope: 'listener', evaluate: E.tcpWithoutTls, remediation: 'Serve TCP only with --tlsverify, --tlscacert, --tlscert and --tlskey; better, do not listen on TCP at all.', differs: 'Passes when dockerd has no TCP listener (docker-bench-security only notes it). Every TCP listener without verified TLS is an offender, and so is every address where the active probe found an unauthenticated API, even one no configuration shows.' },
+  manual('2.8', '2', 1, 'Ensure the default ulimit is configured appropriately', 'Set "default-ulimits" in daemon.json to what your workloads need.', 'Manual', 'Whether a ulimit is appropriate is a judgement; docker-bench-security passes any configured value.'),
+  { id: '2.9', title: 'Enable user namespace support', level: 2, section: '2', benchmark: 'Automated', scope: 'daemon', evaluate: E.daemonSetting((s) => !s.usernsRemap), remediation: 'Create /etc/subuid and /etc/subgid ranges and set "userns-remap": "default" in daemon.json.' },
+  { id: '2.10', title: 'Ensure the default cgroup usage has been confirmed', level: 1, section: '2', benchmark: 'Automated', scope: 'daemon', evaluate: E.daemonSetting((s) => !!s.cgroupParent), remediation: 'Leave --cgroup-parent / "cgroup-parent" at its default unless you need it.' },
+  { id: '2.11', title: 'Ensure base device size is not changed until needed', level: 1, section: '2', benchmark: 'Automated', scope: 'daemon', evaluate: E.baseDeviceSizeChanged, remediation: 'Do not set the dm.basesize storage option until needed.' },
+  { id: '2.12', title: 'Ensure that authorization for Docker client commands is enabled', level: 2, section: '2', benchmark: 'Automated', scope: 'daemon', evaluate: E.daemonSetting((s) => s.authorizationPlugins.length === 0), remediation: 'Install an authorization plugin and list it in "authorization-plugins".' },
+  { id: '2.13', title: 'Ensure centralized and remote logging is configured', level: 2, section: '2', benchmark: 'Automated', scope: 'daemon', evaluate: E.localLogging, remediation: 'Use a log driver that ships logs off the host (syslog, journald with forwarding, fluentd, gelf, ...).', differs: 'The local and none drivers fail too, not only json-file.' },
+  { id: '2.14', title: 'Ensure containers are restricted from acquiring new privileges', level: 1, section: '2', benchmark: 'Automated', scope: 'daemon', evaluate: E.daemonSetting((s) => !s.noNewPrivileges), remediation: 'Set "no-new-privileges": true in daemon.json.' },
+  { id: '2.15', title: 'Ensure live restore is enabled', level: 1, section: '2', benchmark: 'Automated', scope: 'daemon', evaluate: E.liveRestoreOff, remediation: 'Set "live-restore": true in daemon.json (it passes in swarm mode, where it is incompatible).' },
+  { id: '2.16', title: 'Ensure Userland Proxy is Disabled', level: 1, section: '2', benchmark: 'Automated', scope: 'daemon', evaluate: E.daemonSetting((s) => s.userlandProxy), remediation: 'Set "userland-proxy": false in daemon.json.' },
+  manual('2.17', '2', 1, 'Ensure that a daemon-wide custom seccomp profile is applied if appropriate', 'Keep seccomp on (docker_audit_daemon_seccomp_enabled); apply a custom profile with "seccomp-profile" where your policy asks for one.'),
+  { id: '2.18', title: 'Ensure that experimental features are not implemented in production', level: 1, section: '2', benchmark: 'Automated', scope: 'daemon', evaluate: E.daemonSetting((s) => s.experimental), remediation: 'Do not run dockerd with --experimental in production.', differs: 'Judged on every engine version (docker-bench-security only on 19.03 and older).' },
+
+  // 3 Docker daemon configuration files: judged for the files that exist.
+  { id: '3.1', title: 'Ensure that the docker.service file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['docker.service']), remediation: 'chown root:root "$(systemctl show -p FragmentPath --value docker.service)"' },
+  { id: '3.2', title: 'Ensure that docker.service file permissions are appropriately set', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['docker.service'], 0o644), remediation: 'chmod 644 "$(systemctl show -p FragmentPath --value docker.service)"', differs: PERM_DIFFERS },
+  { id: '3.3', title: 'Ensure that docker.socket file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['docker.socket']), remediation: 'chown root:root "$(systemctl show -p FragmentPath --value docker.socket)"' },
+  { id: '3.4', title: 'Ensure that docker.socket file permissions are set to 644 or more restrictive', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['docker.socket'], 0o644), remediation: 'chmod 644 "$(systemctl show -p FragmentPath --value docker.socket)"', differs: PERM_DIFFERS },
+  { id: '3.5', title: 'Ensure that the /etc/docker directory ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['/etc/docker']), remediation: 'chown root:root /etc/docker' },
+  { id: '3.6', title: 'Ensure that /etc/docker directory permissions are set to 755 or more restrictively', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['/etc/docker'], 0o755), remediation: 'chmod 755 /etc/docker', differs: PERM_DIFFERS },
+  { id: '3.7', title: 'Ensure that registry certificate file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['registry-certs']), remediation: 'chown root:root /etc/docker/certs.d/*/*', differs: 'Checks the group too (root:root, as the title says); docker-bench-security checks only the owner.' },
+  { id: '3.8', title: 'Ensure that registry certificate file permissions are set to 444 or more restrictively', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['registry-certs'], 0o444), remediation: 'chmod 444 /etc/docker/certs.d/*/*', differs: PERM_DIFFERS },
+  { id: '3.9', title: 'Ensure that TLS CA certificate file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['tlscacert']), remediation: 'chown root:root <tlscacert>' },
+  { id: '3.10', title: 'Ensure that TLS CA certificate file permissions are set to 444 or more restrictively', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['tlscacert'], 0o444), remediation: 'chmod 444 <tlscacert>', differs: PERM_DIFFERS },
+  { id: '3.11', title: 'Ensure that Docker server certificate file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['tlscert']), remediation: 'chown root:root <tlscert>' },
+  { id: '3.12', title: 'Ensure that the Docker server certificate file permissions are set to 444 or more restrictively', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['tlscert'], 0o444), remediation: 'chmod 444 <tlscert>', differs: PERM_DIFFERS },
+  { id: '3.13', title: 'Ensure that the Docker server certificate key file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['tlskey']), remediation: 'chown root:root <tlskey>' },
+  { id: '3.14', title: 'Ensure that the Docker server certificate key file permissions are set to 400', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['tlskey'], 0o400), remediation: 'chmod 400 <tlskey>', differs: 'A mode stricter than 400 (e.g. 0000) passes; docker-bench-security wants exactly 400.' },
+  { id: '3.15', title: 'Ensure that the Docker socket file ownership is set to root:docker', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['docker.sock']), remediation: 'chown root:docker /var/run/docker.sock', differs: 'Owner root with group root passes too: it lets fewer users in than root:docker.' },
+  { id: '3.16', title: 'Ensure that the Docker socket file permissions are set to 660 or more restrictively', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['docker.sock'], 0o660), remediation: 'chmod 660 /var/run/docker.sock', differs: PERM_DIFFERS },
+  { id: '3.17', title: 'Ensure that the daemon.json file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['daemon.json']), remediation: 'chown root:root /etc/docker/daemon.json' },
+  { id: '3.18', title: 'Ensure that daemon.json file permissions are set to 644 or more restrictive', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['daemon.json'], 0o644), remediation: 'chmod 644 /etc/docker/daemon.json', differs: PERM_DIFFERS },
+  { id: '3.19', title: 'Ensure that the /etc/default/docker file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['/etc/default/docker']), remediation: 'chown root:root /etc/default/docker' },
+  { id: '3.20', title: 'Ensure that the /etc/default/docker file permissions are set to 644 or more restrictively', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['/etc/default/docker'], 0o644), remediation: 'chmod 644 /etc/default/docker', differs: PERM_DIFFERS },
+  { id: '3.21', title: 'Ensure that the /etc/sysconfig/docker file permissions are set to 644 or more restrictively', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['/etc/sysconfig/docker'], 0o644), remediation: 'chmod 644 /etc/sysconfig/docker', differs: PERM_DIFFERS },
+  { id: '3.22', title: 'Ensure that the /etc/sysconfig/docker file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['/etc/sysconfig/docker']), remediation: 'chown root:root /etc/sysconfig/docker' },
+  { id: '3.23', title: 'Ensure that the Containerd socket file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['containerd.sock']), remediation: 'chown root:root /run/containerd/containerd.sock' },
+  { id: '3.24', title: 'Ensure that the Containerd socket file permissions are set to 660 or more restrictively', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['containerd.sock'], 0o660), remediation: 'chmod 660 /run/containerd/containerd.sock', differs: PERM_DIFFERS },
+
+  // 4 Container images and build file.
+  { id: '4.1', title: 'Ensure that a user for the container has been created', level: 1, section: '4', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => E.userIsRoot(c.Config?.User)), remediation: 'Add a USER instruction to the Dockerfile (or run with --user) with a non-root user.', differs: 'Every container, not only running ones; "0:0" and "root:root" count as root too.' },
+  manual('4.2', '4', 1, 'Ensure that containers use only trusted base images', 'Use images from trusted sources, pinned by digest (docker_audit_image_repo_digest_present shows provenance).'),
+  manual('4.3', '4', 1, 'Ensure that unnecessary packages are not installed in the container', 'Build from minimal base images.'),
+  manual('4.4', '4', 1, 'Ensure images are scanned and rebuilt to include security patches', 'Scan images (docker_audit_image_vulnerabilities from Trivy reports) and rebuild them regularly.'),
+  manual('4.5', '4', 2, 'Ensure Content trust for Docker is Enabled', 'Set DOCKER_CONTENT_TRUST=1 for the clients that pull images.', 'Automated', 'A client environment variable: nothing the daemon can show.'),
+  { id: '4.6', title: 'Ensure that HEALTHCHECK instructions have been added to container images', level: 1, section: '4', benchmark: 'Automated', scope: 'image', evaluate: E.imageWithoutHealthcheck, remediation: 'Add a HEALTHCHECK instruction to the Dockerfile.', differs: 'HEALTHCHECK NONE counts as missing.' },
+  { id: '4.7', title: 'Ensure update instructions are not used alone in the Dockerfile', level: 1, section: '4', benchmark: 'Manual', scope: 'image', evaluate: E.imageUpdateAlone, remediation: 'Run the package index update and the install in one RUN instruction (apt-get update && apt-get install ...).', differs: 'Flags a layer that updates a package index (apt, apt-get, yum, dnf, apk, zypper) without installing in the same command; docker-bench-security flags any history line containing "update".' },
+  manual('4.8', '4', 2, 'Ensure setuid and setgid permissions are removed', 'Remove setuid/setgid bits at build time (find / -perm /6000 -type f -exec chmod a-s {} +).'),
+  { id: '4.9', title: 'Ensure that COPY is used instead of ADD in Dockerfiles', level: 1, section: '4', benchmark: 'Manual', scope: 'image', evaluate: E.imageUsesAdd, remediation: 'Use COPY instead of ADD.', differs: 'Matches the ADD instruction, not the letters "ADD" anywhere in a layer command.' },
+  manual('4.10', '4', 1, 'Ensure secrets are not stored in Dockerfiles', 'Pass build secrets with BuildKit secret mounts, never in Dockerfile instructions.'),
+  manual('4.11', '4', 1, 'Ensure only verified packages are installed', 'Install packages only from signed repositories.'),
+  manual('4.12', '4', 1, 'Ensure all signed artifacts are validated', 'Validate artifact signatures before use.'),
+
+  // 5 Container runtime: every container, created, running or stopped.
+  { id: '5.1', title: 'Ensure swarm mode is not Enabled, if not needed', level: 1, section: '5', benchmark: 'Automated', scope: 'daemon', evaluate: E.swarmActive, remediation: 'docker swarm leave, if swarm mode was enabled in error.' },
+  { id: '5.2', title: 'Ensure that, if applicable, an AppArmor Profile is enabled', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer(E.apparmorUnconfined, { daemon: true, applies: (f) => f.daemon!.settings.apparmor }), remediation: 'Run containers with the default (docker-default) or a custom AppArmor profile; never apparmor=unconfined or --privileged.', differs: 'Judged only where the daemon has AppArmor on ("if applicable"); a privileged container counts as unconfined.' },
+  { id: '5.3', title: 'Ensure that, if applicable, SELinux security options are set', level: 2, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer(E.selinuxDisabled, { daemon: true, applies: (f) => f.daemon!.settings.selinux }), remediation: 'Run dockerd with --selinux-enabled and do not start containers with label=disable or --privileged.', differs: 'Judged only where the daemon has SELinux on; fails containers that disable labelling (label=disable, privileged), not every container without a security option.' },
+  { id: '5.4', title: 'Ensure that Linux kernel capabilities are restricted within containers', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer(E.addsCapabilities), remediation: 'Drop all capabilities (--cap-drop ALL) and add back only those needed; never add ones beyond Docker\'s default set.' },
+  { id: '5.5', title: 'Ensure that privileged containers are not used', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.HostConfig?.Privileged === true), remediation: 'Do not run containers with --privileged.', differs: 'A created, never-started privileged container fails too: starting it is one command away.' },
+  { id: '5.6', title: 'Ensure sensitive host system directories are not mounted on containers', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c, f) => E.mountsSensitivePath(c, f.sensitivePaths)), remediation: 'Do not bind-mount sensitive host paths (--collector.containers.sensitive-paths), not even read-only.', differs: 'Read-only mounts count (reading /etc/shadow is enough to hurt), paths below a sensitive one count (/etc/ssl), paths are matched by segment and normalised, and the list is --collector.containers.sensitive-paths (which adds the Docker socket, /var/lib/docker and /run/containerd).' },
+  manual('5.7', '5', 1, 'Ensure sshd is not run within containers', 'Uninstall sshd from images; use docker exec.', 'Automated', 'Needs docker exec or /top into every running container; the exporter only reads inspects.'),
+  { id: '5.8', title: 'Ensure privileged ports are not mapped within containers', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer(E.publishesPrivilegedPort), remediation: 'Publish on host ports 1024 and above.', differs: 'Privileged means below 1024 (docker-bench-security also flags 1024), and a stopped container\'s configured bindings count.' },
+  manual('5.9', '5', 1, 'Ensure that only needed ports are open on the container', 'Publish only the ports the service needs (docker_audit_container_published_port lists them).', 'Manual', 'Which ports are needed is a judgement; docker-bench-security flags every published port.'),
+  { id: '5.10', title: "Ensure that the host's network namespace is not shared", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => E.sharesHostNamespace(c, 'network')), remediation: 'Do not run containers with --network host.' },
+  { id: '5.11', title: 'Ensure that the memory usage for containers is limited', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => !((c.HostConfig?.Memory ?? 0) > 0)), remediation: 'Run containers with --memory.' },
+  { id: '5.12', title: 'Ensure that CPU priority is set appropriately on containers', level: 2, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => !E.hasCpuLimit(c)), remediation: 'Run containers with --cpu-shares or a CPU limit (--cpus).', differs: 'A --cpu-quota limit counts as well as --cpus and --cpu-shares.' },
+  { id: '5.13', title: "Ensure that the container's root filesystem is mounted as read only", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.HostConfig?.ReadonlyRootfs !== true), remediation: 'Run containers with --read-only, with volumes or tmpfs for what must be written.' },
+  { id: '5.14', title: 'Ensure that incoming container traffic is bound to a specific host interface', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer(E.publishesOnAllInterfaces), remediation: 'Publish ports on a specific address (-p 10.0.0.5:8080:80), not on all interfaces.', differs: 'The IPv6 wildcard (::) counts as well as 0.0.0.0, and a stopped container\'s configured bindings count.' },
+  { id: '5.15', title: "Ensure that the 'on-failure' container restart policy is set to '5'", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer(E.restartPolicyUnbounded), remediation: 'Use --restart on-failure:5 (or fewer retries), or no restart policy.', differs: 'The policies always, unless-stopped and on-failure without a count restart without bound and fail, as the benchmark\'s audit says; docker-bench-security only fails more than 5 retries.' },
+  { id: '5.16', title: "Ensure that the host's process namespace is not shared", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => E.sharesHostNamespace(c, 'pid')), remediation: 'Do not run containers with --pid host.' },
+  { id: '5.17', title: "Ensure that the host's IPC namespace is not shared", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => E.sharesHostNamespace(c, 'ipc')), remediation: 'Do not run containers with --ipc host.' },
+  { id: '5.18', title: 'Ensure that host devices are not directly exposed to containers', level: 1, section: '5', benchmark: 'Manual', scope: 'container', evaluate: E.eachContainer((c) => (c.HostConfig?.Devices ?? []).length > 0), remediation: 'Do not pass host devices (--device); waive the check on containers that truly need one.' },
+  manual('5.19', '5', 1, 'Ensure that the default ulimit is overwritten at runtime if needed', 'Override ulimits (--ulimit) only where needed.', 'Manual', 'Whether an override is needed is a judgement; docker-bench-security flags every container without its own ulimits, the opposite of the advice.'),
+  { id: '5.20', title: 'Ensure mount propagation mode is not set to shared', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer(E.sharedPropagation), remediation: 'Do not mount volumes with shared or rshared propagation.' },
+  { id: '5.21', title: "Ensure that the host's UTS namespace is not shared", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => E.sharesHostNamespace(c, 'uts')), remediation: 'Do not run containers with --uts host.' },
+  { id: '5.22', title: 'Ensure the default seccomp profile is not Disabled', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer(E.seccompUnconfined), remediation: 'Do not run containers with seccomp=unconfined or --privileged.', differs: 'A privileged container counts as unconfined: --privileged turns seccomp off.' },
+  { id: '5.23', title: 'Ensure that docker exec commands are not used with the privileged option', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.execFinding('privileged'), remediation: 'Do not use docker exec --privileged.', differs: 'Judged in server mode from the execs seen on the engine\'s event stream since the exporter started (docker-bench-security only prints a note); absent in --once mode, which has no history.' },
+  { id: '5.24', title: 'Ensure that docker exec commands are not used with the user=root option', level: 1, section: '5', benchmark: 'Manual', scope: 'container', evaluate: E.execFinding('asRoot'), remediation: 'Do not use docker exec --user root.', differs: 'Judged in server mode from the execs seen on the engine\'s event stream since the exporter started (docker-bench-security only prints a note); absent in --once mode, which has no history.' },
+  { id: '5.25', title: 'Ensure that cgroup usage is confirmed', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => !!c.HostConfig?.CgroupParent), remediation: 'Do not use --cgroup-parent unless required.' },
+  { id: '5.26', title: 'Ensure that the container is restricted from acquiring additional privileges', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c, f) => !E.noNewPrivileges(c, f.daemon!.settings.noNewPrivileges), { daemon: true }), remediation: 'Run containers with --security-opt no-new-privileges, or set "no-new-privileges": true on the daemon.', differs: 'Per container: a container that turns it off (no-new-privileges=false) fails even when the daemon default is on.' },
+  { id: '5.27', title: 'Ensure that container health is checked at runtime', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => !E.isHealthcheckConfigured(c)), remediation: 'Run containers with --health-cmd, or build images with HEALTHCHECK.', differs: 'A healthcheck configured on a container that has not started yet counts (docker-bench-security looks for a health status, which only a running container has).' },
+  manual('5.28', '5', 1, 'Ensure that Docker commands always make use of the latest version of their image', 'Pin image versions and pull before running.'),
+  { id: '5.29', title: 'Ensure that the PIDs cgroup limit is used', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => E.pidsLimit(c.HostConfig) === 0), remediation: 'Run containers with --pids-limit.' },
+  { id: '5.30', title: "Ensure that Docker's default bridge 'docker0' is not used", level: 2, section: '5', benchmark: 'Manual', scope: 'container', evaluate: E.eachContainer(E.onDefaultBridge), remediation: 'Run containers on user-defined networks (docker network create).', differs: 'Read from each container\'s network mode, so stopped containers count.' },
+  { id: '5.31', title: "Ensure that the host's user namespaces are not shared", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => E.sharesHostNamespace(c, 'userns')), remediation: 'Do not run containers with --userns host.' },
+  { id: '5.32', title: 'Ensure that the Docker socket is not mounted inside any containers', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c, f) => E.mountsDockerSocket(c, f.dockerSocketPaths)), remediation: 'Never bind-mount the Docker socket, or a directory holding it, into a container.', differs: 'Matches the socket paths and the directories above them (/var/run, /run, /) by path, not any mount whose text contains "docker.sock".' },
+
+  // 6 Docker security operations.
+  { id: '6.1', title: 'Ensure that image sprawl is avoided', level: 1, section: '6', benchmark: 'Manual', scope: 'image', evaluate: E.imageSprawl, remediation: 'Remove images no container uses (docker image prune -a).', differs: 'Same threshold (fewer than half of the images in use); the unused images are the offenders.' },
+  { id: '6.2', title: 'Ensure that container sprawl is avoided', level: 1, section: '6', benchmark: 'Manual', scope: 'container', evaluate: E.containerSprawl, remediation: 'Remove containers not in use (docker container prune).', differs: 'Same threshold (more than 25 containers not running); those containers are the offenders.' },
+];
+
+/** The checks by id. */
+export const CIS_CHECK_BY_ID: ReadonlyMap<string, CisCheck> = new Map(CIS_CHECKS.map((c) => [c.id, c]));

@@ -1,0 +1,75 @@
+// Runs the catalog over one collection's facts, honouring waivers. Pure: the collector
+// does the reading and the emitting.
+import { containerName } from '../collectors/container-posture';
+import { CIS_CHECKS, CIS_CHECK_BY_ID, type CisCheck } from './checks';
+import type { CisContainer, CisFacts, Offender } from './facts';
+
+/** The container label that waives checks: `docker-audit.waive=5.10,5.14`. */
+export const WAIVE_LABEL = 'docker-audit.waive';
+
+export interface ParsedWaiver {
+  /** Container checks of the catalog this container skips. */
+  readonly waived: ReadonlySet<string>;
+  /** Ids that are not container checks of the catalog (typos, host checks): they waive nothing. */
+  readonly unknown: readonly string[];
+}
+
+/** Comma-separated ids, whitespace tolerated; empty items are ignored. */
+export function parseWaiver(value: string | undefined): ParsedWaiver {
+  const waived = new Set<string>();
+  const unknown: string[] = [];
+  for (const item of (value ?? '').split(',')) {
+    const id = item.trim();
+    if (id === '') continue;
+    if (CIS_CHECK_BY_ID.get(id)?.scope === 'container') waived.add(id);
+    else if (!unknown.includes(id)) unknown.push(id);
+  }
+  return { waived, unknown };
+}
+
+export function containerWaiver(c: CisContainer): ParsedWaiver {
+  return parseWaiver(c.Config?.Labels?.[WAIVE_LABEL]);
+}
+
+export interface CheckResult {
+  readonly check: CisCheck;
+  readonly passed: boolean;
+  readonly offenders: readonly Offender[];
+  /** Containers that skipped this check through their label; undefined for checks that are not container checks. */
+  readonly waived: number | undefined;
+}
+
+export interface Evaluation {
+  /** Only the checks that could be judged. */
+  readonly results: readonly CheckResult[];
+  /** Waivers naming ids that are not container checks, by container id. */
+  readonly unknownWaivers: ReadonlyMap<string, { readonly name: string; readonly ids: readonly string[] }>;
+}
+
+export function evaluateChecks(facts: CisFacts, checks: readonly CisCheck[] = CIS_CHECKS): Evaluation {
+  const waivers = new Map<CisContainer, ParsedWaiver>();
+  const unknownWaivers = new Map<string, { name: string; ids: readonly string[] }>();
+  for (const c of facts.containers ?? []) {
+    const w = containerWaiver(c);
+    if (w.waived.size > 0) waivers.set(c, w);
+    if (w.unknown.length > 0) unknownWaivers.set(c.Id, { name: containerName(c), ids: w.unknown });
+  }
+  const results: CheckResult[] = [];
+  for (const check of checks) {
+    if (!check.evaluate) continue;
+    let checkFacts = facts;
+    let waived: number | undefined;
+    if (check.scope === 'container' && facts.containers) {
+      const kept = facts.containers.filter((c) => !waivers.get(c)?.waived.has(check.id));
+      waived = facts.containers.length - kept.length;
+      checkFacts = { ...facts, containers: kept };
+    }
+    const judgement = check.evaluate(checkFacts);
+    if (!judgement.judged) continue;
+    // One series per object: two offending mounts of one container are one offender.
+    const seen = new Set<string>();
+    const offenders = judgement.offenders.filter((o) => !seen.has(o.object) && seen.add(o.object));
+    results.push({ check, passed: offenders.length === 0, offenders, waived });
+  }
+  return { results, unknownWaivers };
+}

@@ -1,0 +1,81 @@
+// Collector "cis": the CIS Docker Benchmark v1.6 checks of src/cis/checks.ts, judged on
+// every collection from the shared sources (containers, daemon, images, audit rules).
+//
+// A source that fails leaves the checks that need it unjudged (absent, never "passed"),
+// the others are still judged and emitted, docker_audit_cis_source_up{source} says which
+// source failed, and the collector then fails (throws) so docker_audit_collector_success
+// shows that the score is partial.
+import { evaluateChecks } from '../cis/evaluate';
+import type { CisFacts, ExecFindings } from '../cis/facts';
+import { describeError } from '../log';
+import { METRICS } from '../metrics/catalog';
+import { sample } from '../metrics/sample';
+import type { CollectContext, Collector, CollectorDeps } from './collector';
+
+/** Inputs that may be wired in; without them the checks that need them are absent. */
+export interface CisInputs {
+  /**
+   * Execs seen per container id (CIS 5.23, 5.24). Defaults to the exec audit of the shared
+   * event stream (sources.execs), which exists in server mode only: in --once mode there is
+   * no history of execs to judge, so both checks are absent.
+   */
+  readonly execs?: (ctx: CollectContext) => Promise<ReadonlyMap<string, ExecFindings>>;
+}
+
+export function createCisCollector({ sources, options }: Pick<CollectorDeps, 'sources' | 'options'>, inputs: CisInputs = {}): Collector {
+  const execAudit = sources.execs;
+  const readExecs = inputs.execs ?? (execAudit && (async (ctx: CollectContext) => (await execAudit.read(ctx)).byContainer));
+  /** Containers whose unknown waiver ids were already logged, with the ids logged. */
+  const loggedWaivers = new Map<string, string>();
+  return {
+    name: 'cis',
+    async collect(ctx) {
+      const [containers, daemon, images, auditRules, execs] = await Promise.allSettled([
+        sources.containers.get(ctx),
+        sources.daemon.get(ctx),
+        sources.images.get(ctx),
+        sources.auditRules.get(ctx),
+        readExecs?.(ctx),
+      ] as const);
+      const settled: Record<string, PromiseSettledResult<unknown>> = { containers, daemon, images, audit_rules: auditRules };
+      if (readExecs) settled.execs = execs;
+      const value = <T>(r: PromiseSettledResult<T>): T | undefined => (r.status === 'fulfilled' ? r.value : undefined);
+
+      const facts: CisFacts = {
+        containers: value(containers)?.inspects,
+        daemon: value(daemon),
+        images: value(images),
+        auditRules: value(auditRules),
+        execs: value(execs),
+        sensitivePaths: options.sensitivePaths,
+        dockerSocketPaths: options.dockerSocketPaths,
+      };
+
+      const { results, unknownWaivers } = evaluateChecks(facts);
+      for (const r of results) {
+        const check = r.check.id;
+        ctx.emit(sample(METRICS.cisCheckPassed, { check, title: r.check.title, section: r.check.section }, r.passed ? 1 : 0));
+        ctx.emit(sample(METRICS.cisCheckFailures, { check }, r.offenders.length));
+        for (const o of r.offenders) ctx.emit(sample(METRICS.cisCheckFailure, { check, object: o.object }, 1));
+        if (r.waived !== undefined) ctx.emit(sample(METRICS.cisCheckWaived, { check }, r.waived));
+      }
+      if (results.length > 0) ctx.emit(sample(METRICS.cisScoreRatio, {}, results.filter((r) => r.passed).length / results.length));
+
+      // An unknown id is logged once per container (and again if its label changes), not every 15 s.
+      for (const [id, { name, ids }] of unknownWaivers) {
+        const key = ids.join(',');
+        if (loggedWaivers.get(id) === key) continue;
+        loggedWaivers.set(id, key);
+        ctx.logger.warn('container waives ids that are not CIS container checks; they waive nothing', { container: name, ids: key });
+      }
+      if (facts.containers) for (const id of loggedWaivers.keys()) if (!unknownWaivers.has(id)) loggedWaivers.delete(id);
+
+      const failed: string[] = [];
+      for (const [source, r] of Object.entries(settled)) {
+        ctx.emit(sample(METRICS.cisSourceUp, { source }, r.status === 'fulfilled' ? 1 : 0));
+        if (r.status === 'rejected') failed.push(`${source}: ${describeError(r.reason)}`);
+      }
+      if (failed.length > 0) throw new Error(`reading the facts of the CIS checks failed (the checks needing them are absent): ${failed.join('; ')}`);
+    },
+  };
+}

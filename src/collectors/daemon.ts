@@ -1,0 +1,102 @@
+// Collector "daemon": the daemon's effective settings (from /info, daemon.json and dockerd's
+// command line, see src/sources/daemon.ts), its listeners, the active plain-HTTP probe of
+// every TCP listener, and the owner and mode of the CIS section 3 files.
+//
+// A source that cannot be read is reported (docker_audit_daemon_source_available 0) and
+// everything else is still emitted. The collector fails only when neither /info nor
+// dockerd's command line could be read: the settings would then be daemon.json and
+// defaults, which says little about the running daemon.
+import { METRICS } from '../metrics/catalog';
+import { flag, sample } from '../metrics/sample';
+import type { DaemonFacts, DaemonSettings } from '../sources/daemon';
+import type { Collector, CollectorDeps, CollectContext } from './collector';
+
+/** The settings behind the 0/1 gauges, in exposition order. */
+const BOOLEAN_GAUGES = [
+  ['usernsRemap', METRICS.daemonUsernsRemap, (s: DaemonSettings) => s.usernsRemap !== undefined],
+  ['liveRestore', METRICS.daemonLiveRestore, (s: DaemonSettings) => s.liveRestore],
+  ['icc', METRICS.daemonIcc, (s: DaemonSettings) => s.icc],
+  ['userlandProxy', METRICS.daemonUserlandProxy, (s: DaemonSettings) => s.userlandProxy],
+  ['noNewPrivileges', METRICS.daemonNoNewPrivileges, (s: DaemonSettings) => s.noNewPrivileges],
+  ['experimental', METRICS.daemonExperimental, (s: DaemonSettings) => s.experimental],
+  ['seccomp', METRICS.daemonSeccomp, (s: DaemonSettings) => s.seccomp],
+  ['apparmor', METRICS.daemonApparmor, (s: DaemonSettings) => s.apparmor],
+  ['selinux', METRICS.daemonSelinux, (s: DaemonSettings) => s.selinux],
+  ['rootless', METRICS.daemonRootless, (s: DaemonSettings) => s.rootless],
+] as const;
+
+/** Settings only the kernel decides (dockerd turns them on where it can): a default is a guess. */
+const KERNEL_DEPENDENT = new Set(['seccomp', 'apparmor']);
+
+/** json-file rotates only with max-size; local always rotates (20 MB x 5 files by default). */
+export function logRotationConfigured(s: Pick<DaemonSettings, 'logDriver' | 'logOpts'>): boolean {
+  if (s.logDriver === 'local') return true;
+  return s.logDriver === 'json-file' && !!s.logOpts['max-size'] && s.logOpts['max-size'] !== '-1';
+}
+
+/** Turns the facts into samples (pure). */
+export function daemonSamples(facts: DaemonFacts, emit: CollectContext['emit']): void {
+  const { settings } = facts;
+  emit(sample(METRICS.daemonSourceAvailable, { source: 'info' }, flag(facts.info !== undefined)));
+  emit(sample(METRICS.daemonSourceAvailable, { source: 'config' }, flag(facts.config.state === 'ok')));
+  emit(sample(METRICS.daemonSourceAvailable, { source: 'cmdline' }, flag(facts.cmdline.state === 'ok')));
+  if (facts.config.state === 'ok' || facts.config.state === 'invalid') {
+    emit(sample(METRICS.daemonConfigValid, {}, flag(facts.config.state === 'ok')));
+  }
+  if (facts.config.state === 'ok') emit(sample(METRICS.daemonConfigUnknownKeys, {}, facts.config.unknownKeys?.length ?? 0));
+
+  for (const [key, family, value] of BOOLEAN_GAUGES) {
+    const source = settings.sources[key] ?? 'default';
+    if (KERNEL_DEPENDENT.has(key) && source === 'default' && !facts.info) continue;
+    emit(sample(family, {}, flag(value(settings))));
+    emit(sample(METRICS.daemonSettingSource, { setting: key, source }, 1));
+  }
+  emit(sample(METRICS.daemonLogRotation, {}, flag(logRotationConfigured(settings))));
+  emit(sample(METRICS.daemonAuthorizationPlugins, {}, settings.authorizationPlugins.length));
+  emit(sample(METRICS.daemonInsecureRegistries, {}, settings.insecureRegistries.length));
+  for (const key of ['logDriver', 'logOpts', 'authorizationPlugins', 'insecureRegistries', 'listeners'] as const) {
+    emit(sample(METRICS.daemonSettingSource, { setting: key, source: settings.sources[key] ?? 'default' }, 1));
+  }
+
+  for (const l of settings.listeners) emit(sample(METRICS.daemonListener, { address: l.address, tls: String(l.scheme === 'tcp' && l.tlsVerify) }, 1));
+  for (const p of facts.probes) emit(sample(METRICS.daemonInsecureTcpExposed, { address: p.address }, flag(p.exposed)));
+  for (const f of facts.files) {
+    emit(sample(METRICS.daemonFileMode, { path: f.path }, f.mode));
+    if (f.ownerOk !== undefined) emit(sample(METRICS.daemonFileOwnerOk, { path: f.path }, flag(f.ownerOk)));
+  }
+}
+
+export function createDaemonCollector({ sources }: Pick<CollectorDeps, 'sources'>): Collector {
+  // Logged when they change, not on every collection.
+  let loggedConfigProblem: string | undefined;
+  let loggedInfoError: string | undefined;
+  return {
+    name: 'daemon',
+    async collect(ctx) {
+      const facts = await sources.daemon.get(ctx);
+      daemonSamples(facts, ctx.emit);
+
+      const { config } = facts;
+      const configProblem =
+        config.state === 'invalid' ? `invalid ${config.error}` : config.unknownKeys?.length ? `unknown ${config.unknownKeys.join(',')}` : config.state === 'unreadable' ? `unreadable ${config.error}` : undefined;
+      if (configProblem !== loggedConfigProblem) {
+        if (config.state === 'invalid') {
+          ctx.logger.error('daemon.json is not valid JSON; the other settings are still reported', { path: config.path, line: config.line, column: config.column, err: config.error });
+        } else if (config.state === 'unreadable') {
+          ctx.logger.warn('reading daemon.json failed; the other settings are still reported', { path: config.path, err: config.error });
+        } else if (config.unknownKeys?.length) {
+          ctx.logger.warn('daemon.json has keys dockerd does not know (dockerd refuses to start with them)', { path: config.path, keys: config.unknownKeys.join(',') });
+        }
+        loggedConfigProblem = configProblem;
+      }
+      if (facts.infoError !== loggedInfoError) {
+        if (facts.infoError) ctx.logger.warn('the daemon settings /info reports are unknown; using flags, daemon.json and defaults', { err: facts.infoError });
+        loggedInfoError = facts.infoError;
+      }
+
+      if (!facts.info && facts.cmdline.state !== 'ok') {
+        throw new Error(`reading the daemon's settings failed: ${facts.infoError ?? '/info unavailable'}; dockerd's command line: ${facts.cmdline.error ?? facts.cmdline.state}`);
+      }
+    },
+  };
+}

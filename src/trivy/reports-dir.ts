@@ -1,0 +1,86 @@
+// The folder of Trivy reports (--trivy.reports-dir): every *.json file in it, each parsed
+// again only when its modification time or size changed. A file that is not a report is
+// logged once per change, with its name, and counted as unreadable; it never stops the others.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { describeError, type Logger } from '../log';
+import { parseTrivyReport, type TrivyReportCounts } from './report';
+
+export interface TrivyReport extends TrivyReportCounts {
+  readonly file: string;
+  /** The file's modification time, Unix seconds. */
+  readonly mtimeSeconds: number;
+}
+
+export interface TrivyReports {
+  /** One report per artifact: when several files scan the same artifact, the newest file. */
+  readonly reports: readonly TrivyReport[];
+  readonly ok: number;
+  readonly unreadable: number;
+}
+
+interface CacheEntry {
+  readonly mtimeMs: number;
+  readonly size: number;
+  readonly report: TrivyReport | undefined;
+}
+
+export class TrivyReportsDir {
+  private readonly cache = new Map<string, CacheEntry>();
+  /** Files parsed by the last read (the rest came from the cache). */
+  lastParsed = 0;
+
+  constructor(
+    readonly dir: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async read(): Promise<TrivyReports> {
+    let names: string[];
+    try {
+      names = (await fs.readdir(this.dir, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => e.name);
+    } catch (cause) {
+      throw new Error(`reading Trivy reports from ${this.dir} failed`, { cause });
+    }
+    const present = new Set(names);
+    for (const name of this.cache.keys()) if (!present.has(name)) this.cache.delete(name);
+    let parsed = 0;
+    const entries: CacheEntry[] = [];
+    for (const name of names.sort()) {
+      const file = path.join(this.dir, name);
+      let entry = this.cache.get(name);
+      try {
+        const stat = await fs.stat(file);
+        if (!entry || entry.mtimeMs !== stat.mtimeMs || entry.size !== stat.size) {
+          parsed++;
+          entry = { mtimeMs: stat.mtimeMs, size: stat.size, report: this.parse(file, await fs.readFile(file, 'utf8'), stat.mtimeMs) };
+          this.cache.set(name, entry);
+        }
+      } catch (err) {
+        // Removed since readdir, or unreadable (permissions): not cached, so it is retried.
+        this.logger.warn('reading a Trivy report failed', { file, err: describeError(err) });
+        entry = { mtimeMs: 0, size: 0, report: undefined };
+      }
+      entries.push(entry);
+    }
+    this.lastParsed = parsed;
+    const newest = new Map<string, TrivyReport>();
+    let ok = 0;
+    for (const { report } of entries) {
+      if (!report) continue;
+      ok++;
+      const other = newest.get(report.artifact);
+      if (!other || report.mtimeSeconds > other.mtimeSeconds) newest.set(report.artifact, report);
+    }
+    return { reports: [...newest.values()], ok, unreadable: entries.length - ok };
+  }
+
+  private parse(file: string, text: string, mtimeMs: number): TrivyReport | undefined {
+    try {
+      return { ...parseTrivyReport(text), file, mtimeSeconds: mtimeMs / 1000 };
+    } catch (err) {
+      this.logger.warn('unreadable Trivy report: not counted', { file, err: describeError(err) });
+      return undefined;
+    }
+  }
+}

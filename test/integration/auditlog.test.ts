@@ -1,0 +1,253 @@
+// The auditlog collector against the real auditd (scripts/provision.sh starts it; it writes
+// log_format=ENRICHED to /var/log/audit/audit.log): watches with this run's own keys, a
+// known number of watched actions, and the exporter's per-key counts compared with
+// aureport and ausearch on the same logs. Other engineers' tests write events at the same
+// time, so only this run's keys are compared. Then a log file the test controls, written
+// from those real records: copy-truncate, deletion, a file that appears later, restarts.
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Collector } from '../../src/collectors/collector';
+import { createAuditlogCollector } from '../../src/collectors/auditlog';
+import { silentLogger } from '../../src/log';
+import type { Sample } from '../../src/metrics/sample';
+import type { AuditRulesFacts } from '../../src/sources/audit-rules';
+import { PerCollection } from '../../src/sources/per-collection';
+import { waitUntil } from '../helpers/docker-cli';
+import { testOptions } from '../helpers/options';
+
+jest.setTimeout(120_000);
+
+const AUDIT_LOG = '/var/log/audit/audit.log';
+const run = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
+const KEY1 = `dae_al_1_${run}`;
+const KEY2 = `dae_al_2_${run}`;
+const KEY3 = `dae_al_3_${run}`;
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dae-audit-'));
+const dirs = { [KEY1]: path.join(work, 'w1'), [KEY2]: path.join(work, 'w2'), [KEY3]: path.join(work, 'w3') };
+const rules: string[][] = [];
+
+function addWatch(key: string): void {
+  fs.mkdirSync(dirs[key], { recursive: true });
+  const rule = ['-w', dirs[key], '-p', 'wa', '-k', key];
+  execFileSync('auditctl', rule);
+  rules.push(rule);
+}
+function removeWatches(): void {
+  for (const rule of rules.splice(0)) {
+    try {
+      execFileSync('auditctl', ['-W', ...rule.slice(1)], { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** `ausearch -k KEY --raw` over every audit.log*, or over one file. */
+function ausearchRaw(key: string, file?: string): string {
+  try {
+    return execFileSync('ausearch', ['--input-logs', '-k', key, '--raw', ...(file ? ['-if', file] : [])], { encoding: 'latin1', maxBuffer: 256 << 20 });
+  } catch (err) {
+    if ((err as { status?: number }).status === 1) return ''; // <no matches>
+    throw err;
+  }
+}
+/** Events in ausearch --raw output: records grouped by node and serial. */
+function eventIds(raw: string): string[] {
+  const ids = new Set<string>();
+  for (const m of raw.matchAll(/^(?:node=(\S*) )?type=\S+ msg=audit\(([\d.:]+)\)/gm)) ids.add(`${m[1] ?? ''}|${m[2]}`);
+  return [...ids];
+}
+/** Per-key totals of `aureport -k --summary`, over every audit.log* or one file. */
+function aureportKeys(file?: string): Record<string, number> {
+  const text = execFileSync('aureport', ['--input-logs', '-k', '--summary', ...(file ? ['-if', file] : [])], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const totals: Record<string, number> = {};
+  for (const m of text.matchAll(/^(\d+)\s+(\S+)$/gm)) totals[m[2]] = Number(m[1]);
+  return totals;
+}
+
+class InProcess {
+  collection = 0;
+  readonly collector: Collector;
+  constructor(argv: string[]) {
+    this.collector = createAuditlogCollector({
+      options: testOptions(argv),
+      logger: silentLogger,
+      sources: { auditRules: new PerCollection<AuditRulesFacts>(() => Promise.reject(new Error('not used: --audit.keys is given'))) },
+    });
+  }
+  async collect(): Promise<{ samples: Sample[]; error?: Error }> {
+    const samples: Sample[] = [];
+    let error: Error | undefined;
+    await this.collector
+      .collect({ signal: new AbortController().signal, emit: (s) => void samples.push(s), logger: silentLogger, now: Date.now, collection: ++this.collection })
+      .catch((err: Error) => (error = err));
+    return { samples, error };
+  }
+}
+const keyTotal = (samples: Sample[], key: string) =>
+  samples.filter((s) => s.family.name === 'docker_audit_log_events_total' && s.labels.key === key).reduce((n, s) => n + s.value, 0);
+const value = (samples: Sample[], name: string) => samples.find((s) => s.family.name === name)?.value;
+
+/** Events whose records name the key, by grep over every audit.log* (much faster than ausearch, for polling). */
+function grepEvents(key: string): number {
+  let out = '';
+  try {
+    out = execFileSync('sh', ['-c', `grep -ah 'key="${key}"' ${AUDIT_LOG}*`], { encoding: 'latin1', maxBuffer: 64 << 20 });
+  } catch {
+    // grep exits 1 without a match
+  }
+  return eventIds(out).length;
+}
+
+async function waitForFlushed(key: string, atLeast: number): Promise<void> {
+  let last = -1;
+  // Until auditd wrote at least that many events and the number stopped moving.
+  await waitUntil(`auditd logged ${atLeast} events with key ${key}`, () => {
+    const n = grepEvents(key);
+    const settled = n >= atLeast && n === last;
+    last = n;
+    return settled;
+  }, 30_000, 500);
+  await new Promise((r) => setTimeout(r, 2100)); // the events' 2 s completion window
+}
+
+afterAll(() => {
+  removeWatches();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe('auditlog on the real auditd', () => {
+  const follower = new InProcess([`--audit.log-path=${AUDIT_LOG}`, '--audit.start=end', `--audit.keys=${KEY1},${KEY2},${KEY3}`]);
+  afterAll(() => follower.collector.close?.());
+
+  it('counts each key as aureport -k --summary and ausearch -k K --raw do', async () => {
+    expect((await follower.collect()).error).toBeUndefined(); // positioned at the end
+    addWatch(KEY1);
+    addWatch(KEY2);
+    for (let i = 0; i < 7; i++) fs.writeFileSync(path.join(dirs[KEY1], `f${i}`), 'x');
+    for (let i = 0; i < 3; i++) fs.mkdirSync(path.join(dirs[KEY2], `d${i}`));
+    fs.chmodSync(path.join(dirs[KEY2], 'd0'), 0o700);
+    fs.rmSync(path.join(dirs[KEY1], 'f0'));
+    await waitForFlushed(KEY1, 8);
+    await waitForFlushed(KEY2, 4);
+
+    const { samples, error } = await follower.collect();
+    expect(error).toBeUndefined();
+    const aureport = aureportKeys();
+    for (const key of [KEY1, KEY2]) {
+      const ausearchEvents = eventIds(ausearchRaw(key)).length;
+      expect({ key, exporter: keyTotal(samples, key) }).toEqual({ key, exporter: aureport[key] });
+      expect(ausearchEvents).toBe(aureport[key]);
+    }
+    expect(keyTotal(samples, KEY1)).toBeGreaterThanOrEqual(8); // the rule, 7 writes, an unlink
+    expect(value(samples, 'docker_audit_log_bytes_read_total')).toBeGreaterThan(0);
+    expect(value(samples, 'docker_audit_log_parse_errors_total')).toBe(0);
+  });
+
+  it('loses nothing and counts nothing twice across kill -USR1 rotations while events arrive', async () => {
+    const rotationsBefore = value((await follower.collect()).samples, 'docker_audit_log_rotations_total')!;
+    addWatch(KEY3);
+    // 150 watched writes over about 3 s, from another process, while auditd rotates and we collect.
+    const writer = spawn('bash', ['-c', `for i in $(seq 150); do echo $i > ${dirs[KEY3]}/f$i; sleep 0.02; done`], { stdio: 'ignore' });
+    const done = new Promise<void>((resolve) => writer.once('exit', () => resolve()));
+    await new Promise((r) => setTimeout(r, 700));
+    const auditd = execFileSync('pidof', ['auditd'], { encoding: 'utf8' }).trim();
+    execFileSync('kill', ['-USR1', auditd]);
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 400));
+      expect((await follower.collect()).error).toBeUndefined();
+    }
+    await done;
+    await waitForFlushed(KEY3, 151);
+    const { samples, error } = await follower.collect();
+    expect(error).toBeUndefined();
+    expect(value(samples, 'docker_audit_log_rotations_total')!).toBeGreaterThan(rotationsBefore);
+    // The sum over audit.log*: aureport and ausearch read every rotated file.
+    const aureport = aureportKeys();
+    expect(keyTotal(samples, KEY3)).toBe(aureport[KEY3]);
+    expect(eventIds(ausearchRaw(KEY3)).length).toBe(aureport[KEY3]);
+    expect(keyTotal(samples, KEY3)).toBeGreaterThanOrEqual(151);
+    for (const key of [KEY1, KEY2]) expect(keyTotal(samples, key)).toBe(aureport[key]);
+    removeWatches();
+  });
+});
+
+describe('auditlog on a log file the test controls, written from real records', () => {
+  const log = path.join(work, 'ctl', 'audit.log');
+  const stateFile = path.join(work, 'ctl', 'state.json');
+  /** The real records of the first test, as events (records grouped by serial), in log order. */
+  let events: string[][];
+  const keysArg = `--audit.keys=${KEY1},${KEY2},${KEY3}`;
+  /** Per-key totals aureport gives for these events. */
+  const aureportOf = (parts: string[][]): Record<string, number> => {
+    const file = path.join(work, `part-${Math.random().toString(36).slice(2)}.log`);
+    fs.writeFileSync(file, parts.flat().join('\n') + '\n', 'latin1');
+    return aureportKeys(file);
+  };
+  const sumKeys = (totals: Record<string, number>) => [KEY1, KEY2, KEY3].reduce((n, k) => n + (totals[k] ?? 0), 0);
+  const counted = (samples: Sample[]) => [KEY1, KEY2, KEY3].reduce((n, k) => n + keyTotal(samples, k), 0);
+  const write = (parts: string[][], flag: 'a' | 'w' = 'a') => fs.writeFileSync(log, parts.flat().join('\n') + '\n', { flag, encoding: 'latin1' });
+
+  beforeAll(() => {
+    fs.mkdirSync(path.dirname(log), { recursive: true });
+    const raw = ausearchRaw(KEY1) + ausearchRaw(KEY2) + ausearchRaw(KEY3);
+    const byId = new Map<string, string[]>();
+    for (const line of raw.split('\n')) {
+      const id = /msg=audit\(([\d.:]+)\)/.exec(line)?.[1];
+      if (id) byId.set(id, [...(byId.get(id) ?? []), line]);
+    }
+    events = [...byId.values()];
+  });
+
+  it('handles a file that appears later, copy-truncate, deletion, and restarts with and without a state file', async () => {
+    expect(events.length).toBeGreaterThan(20);
+    const [a, b, c, d, e, f] = [0, 1, 2, 3, 4, 5].map((i) => events.slice(Math.floor((i * events.length) / 6), Math.floor(((i + 1) * events.length) / 6)));
+    const first = new InProcess([`--audit.log-path=${log}`, '--audit.start=end', `--audit.state-file=${stateFile}`, keysArg]);
+
+    // Missing: success 0 with the reason; then it appears and is read from byte 0.
+    const missing = await first.collect();
+    expect(missing.error?.message).toMatch(/opening the audit log .* failed/);
+    write(a, 'w');
+    let expected = sumKeys(aureportOf(a));
+    expect(counted((await first.collect()).samples)).toBe(expected);
+
+    // Copy-truncate: the copy keeps what was read; the truncated file is read from 0.
+    fs.copyFileSync(log, log + '.1');
+    fs.truncateSync(log, 0);
+    write(b);
+    expected += sumKeys(aureportOf(b));
+    expect(counted((await first.collect()).samples)).toBe(expected);
+
+    // Deleted: what was appended before is still read, then success 0 until it comes back.
+    write(c);
+    fs.unlinkSync(log);
+    const gone = await first.collect();
+    expect(gone.error?.message).toMatch(/is gone/);
+    expected += sumKeys(aureportOf(c));
+    expect(counted(gone.samples)).toBe(expected);
+    write(d, 'w');
+    expected += sumKeys(aureportOf(d));
+    const back = await first.collect();
+    expect(back.error).toBeUndefined();
+    expect(counted(back.samples)).toBe(expected);
+    expect(value(back.samples, 'docker_audit_log_rotations_total')).toBe(1);
+    await first.collector.close?.();
+
+    // Restart with the state file: only what was written since.
+    write(e);
+    const restarted = new InProcess([`--audit.log-path=${log}`, '--audit.start=end', `--audit.state-file=${stateFile}`, keysArg]);
+    expect(counted((await restarted.collect()).samples)).toBe(sumKeys(aureportOf(e)));
+    await restarted.collector.close?.();
+
+    // Restart without it: --audit.start=end skips what was written meanwhile, beginning recounts the file.
+    write(f);
+    const fromEnd = new InProcess([`--audit.log-path=${log}`, '--audit.start=end', keysArg]);
+    expect(counted((await fromEnd.collect()).samples)).toBe(0);
+    await fromEnd.collector.close?.();
+    const fromBeginning = new InProcess([`--audit.log-path=${log}`, '--audit.start=beginning', keysArg]);
+    expect(counted((await fromBeginning.collect()).samples)).toBe(sumKeys(aureportOf([...d, ...e, ...f])));
+    await fromBeginning.collector.close?.();
+  });
+});

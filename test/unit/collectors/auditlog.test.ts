@@ -1,0 +1,112 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CollectContext } from '../../../src/collectors/collector';
+import { createAuditlogCollector } from '../../../src/collectors/auditlog';
+import { silentLogger, type Logger } from '../../../src/log';
+import type { Sample } from '../../../src/metrics/sample';
+import type { AuditRulesFacts } from '../../../src/sources/audit-rules';
+import { PerCollection } from '../../../src/sources/per-collection';
+import { testOptions } from '../../helpers/options';
+
+const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'audit');
+
+/** Per-key totals of `aureport -k --summary -if FILE`, recorded next to each fixture. */
+function aureportKeys(fixture: string): Record<string, number> {
+  const text = fs.readFileSync(path.join(FIXTURES, fixture.replace(/\.log$/, '.aureport.txt')), 'utf8');
+  const totals: Record<string, number> = {};
+  for (const m of text.matchAll(/^(\d+)\s+(\S+)$/gm)) totals[m[2]] = Number(m[1]);
+  return totals;
+}
+
+function rulesSource(read: () => Promise<AuditRulesFacts>) {
+  return { auditRules: new PerCollection<AuditRulesFacts>(() => read()) };
+}
+
+async function collectOnce(argv: string[], keys?: () => Promise<AuditRulesFacts>, logger: Logger = silentLogger) {
+  const collector = createAuditlogCollector({
+    options: testOptions(['--once', '--audit.start=beginning', ...argv]),
+    logger,
+    sources: rulesSource(keys ?? (() => Promise.reject(new Error('readAuditRulesFacts: not implemented yet')))),
+  });
+  const samples: Sample[] = [];
+  const ctx: CollectContext = { signal: new AbortController().signal, emit: (s) => void samples.push(s), logger, now: Date.now, collection: 1 };
+  let error: unknown;
+  await collector.collect(ctx).catch((err: unknown) => (error = err));
+  await collector.close?.();
+  return { samples, error };
+}
+
+const byKey = (samples: Sample[]) => {
+  const totals: Record<string, number> = {};
+  for (const s of samples) if (s.family.name === 'docker_audit_log_events_total') totals[s.labels.key] = (totals[s.labels.key] ?? 0) + s.value;
+  return totals;
+};
+const single = (samples: Sample[], name: string) => samples.find((s) => s.family.name === name)?.value;
+
+const FIXTURE_FILES = [
+  'recorded-enriched.log',
+  'raw-from-recorded.log',
+  'node-prefix-from-recorded.log',
+  'interleaved-from-recorded.log',
+  'truncated-last-line-from-recorded.log',
+  'garbage-from-recorded.log',
+];
+
+describe('auditlog collector on recorded logs', () => {
+  it.each(FIXTURE_FILES)('%s: per-key event counts equal aureport -k --summary', async (fixture) => {
+    const expected = aureportKeys(fixture);
+    expect(Object.keys(expected).length).toBeGreaterThan(0);
+    const keys = Object.keys(expected).join(',');
+    const { samples, error } = await collectOnce([`--audit.log-path=${path.join(FIXTURES, fixture)}`, `--audit.keys=${keys}`]);
+    expect(error).toBeUndefined();
+    const { '': noKey, other, ...named } = byKey(samples);
+    void noKey;
+    expect(other).toBeUndefined();
+    expect(named).toEqual(expected);
+    expect(single(samples, 'docker_audit_log_bytes_read_total')).toBe(fs.statSync(path.join(FIXTURES, fixture)).size);
+  });
+
+  it('counts garbage, the overlong line and a truncated last line apart from events', async () => {
+    const garbage = await collectOnce([`--audit.log-path=${path.join(FIXTURES, 'garbage-from-recorded.log')}`]);
+    expect(single(garbage.samples, 'docker_audit_log_parse_errors_total')).toBe(3); // random bytes, bad header, 70,000-byte line
+    const clean = await collectOnce([`--audit.log-path=${path.join(FIXTURES, 'recorded-enriched.log')}`]);
+    expect(single(clean.samples, 'docker_audit_log_parse_errors_total')).toBe(0);
+    // The cut last line waits for its newline: not an error, not a record.
+    const truncated = await collectOnce([`--audit.log-path=${path.join(FIXTURES, 'truncated-last-line-from-recorded.log')}`]);
+    expect(single(truncated.samples, 'docker_audit_log_parse_errors_total')).toBe(0);
+    expect(single(truncated.samples, 'docker_audit_log_lag_bytes')).toBe(40);
+  });
+
+  it('counts keys outside the set as "other", events without a key as "", and names syscalls and success', async () => {
+    const { samples } = await collectOnce([`--audit.log-path=${path.join(FIXTURES, 'recorded-enriched.log')}`, '--audit.keys=dae_al_fx_w,dae_al_fx_x']);
+    const totals = byKey(samples);
+    const expected = aureportKeys('recorded-enriched.log');
+    expect(totals.dae_al_fx_w).toBe(expected.dae_al_fx_w);
+    expect(totals.dae_al_fx_x).toBe(expected.dae_al_fx_x);
+    expect(totals.other).toBe(Object.values(expected).reduce((a, b) => a + b, 0) - expected.dae_al_fx_w - expected.dae_al_fx_x);
+    expect(totals['']).toBeGreaterThan(0); // the watch without a key, and unrelated events
+    const failed = samples.filter((s) => s.family.name === 'docker_audit_log_events_total' && s.labels.key === 'dae_al_fx_w' && s.labels.success === 'no');
+    expect(failed.map((s) => [s.labels.syscall, s.value])).toEqual([['mkdir', 1]]);
+    const exe = samples.filter((s) => s.family.name === 'docker_audit_log_events_by_exe_total' && s.labels.key === 'dae_al_fx_x');
+    // The rule's CONFIG_CHANGE event (auditctl) and the watched exec (the copied echo).
+    expect(exe.map((s) => s.labels.exe).sort()).toEqual([expect.stringMatching(/\/bin\/echo$/), '/usr/sbin/auditctl']);
+  });
+
+  it('counts "docker" plus the keys of the loaded rules by default', async () => {
+    const log = `--audit.log-path=${path.join(FIXTURES, 'recorded-enriched.log')}`;
+    const withRules = await collectOnce([log], async () => ({ source: 'auditctl', coverage: [], keys: ['dae_al_fx_x'] }));
+    expect(Object.keys(byKey(withRules.samples)).sort()).toEqual(['', 'dae_al_fx_x', 'other']);
+    const debug: string[] = [];
+    const logger: Logger = { ...silentLogger, debug: (msg) => void debug.push(msg) };
+    const withoutRules = await collectOnce([log], undefined, logger);
+    expect(Object.keys(byKey(withoutRules.samples)).sort()).toEqual(['', 'other']);
+    expect(debug).toEqual([expect.stringContaining('audit rules could not be read')]);
+  });
+
+  it('fails with the reason when the log is missing, and still emits its counters', async () => {
+    const { samples, error } = await collectOnce(['--audit.log-path=/nonexistent/dae-al/audit.log']);
+    expect(String((error as Error).message)).toMatch(/opening the audit log \/nonexistent\/dae-al\/audit\.log failed/);
+    expect((error as Error).cause).toMatchObject({ code: 'ENOENT' });
+    expect(single(samples, 'docker_audit_log_bytes_read_total')).toBe(0);
+  });
+});

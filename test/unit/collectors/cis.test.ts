@@ -1,0 +1,135 @@
+import { createCisCollector } from '../../../src/collectors/cis';
+import type { CollectContext } from '../../../src/collectors/collector';
+import { WAIVE_LABEL } from '../../../src/cis/evaluate';
+import type { CisContainer } from '../../../src/cis/facts';
+import type { Logger } from '../../../src/log';
+import { ALL_FAMILIES } from '../../../src/metrics/catalog';
+import type { Sample } from '../../../src/metrics/sample';
+import type { Sources } from '../../../src/sources';
+import type { AuditRulesFacts } from '../../../src/sources/audit-rules';
+import type { DaemonFacts } from '../../../src/sources/daemon';
+import { PerCollection } from '../../../src/sources/per-collection';
+import { testOptions } from '../../helpers/options';
+import { ALL_RECORDED, daemonFacts, recorded } from '../cis/facts';
+
+interface Fakes {
+  containers?: () => CisContainer[];
+  daemon?: () => DaemonFacts;
+  auditRules?: () => AuditRulesFacts;
+  /** Images succeed (with none) unless told to fail. */
+  imagesFail?: boolean;
+  /** The exec audit of the shared event stream (server mode only). */
+  execs?: () => Map<string, { id: string; name: string; execs: number; privileged: number; asRoot: number }>;
+}
+const fail = (what: string) => () => {
+  throw new Error(`${what}: boom`);
+};
+
+function fakeSources(f: Fakes): Sources {
+  const of = <T>(read: (() => T) | undefined, what: string) => new PerCollection<T>(async () => (read ?? fail(what))());
+  return {
+    containers: of(f.containers && (() => ({ inspects: f.containers!(), unchanged: false, listed: 0, inspected: 0 })), 'containers'),
+    daemon: of(f.daemon, 'daemon'),
+    images: of(f.imagesFail ? undefined : () => [], 'images'),
+    auditRules: of(f.auditRules, 'audit rules'),
+    execs: f.execs && { read: async () => ({ byContainer: f.execs!(), totals: { execs: 0, privileged: 0, asRoot: 0 }, inspectFailures: 0, healthcheckProbes: 0 }) },
+  } as unknown as Sources;
+}
+
+async function collect(collector: ReturnType<typeof createCisCollector>, collection = 1) {
+  const samples: Sample[] = [];
+  const warnings: string[] = [];
+  const logger: Logger = { debug() {}, info() {}, error() {}, warn: (msg, fields) => warnings.push(`${msg} ${JSON.stringify(fields)}`) };
+  const ctx: CollectContext = { signal: new AbortController().signal, emit: (s) => void samples.push(s), logger, now: () => 0, collection };
+  let error: Error | undefined;
+  await collector.collect(ctx).catch((e: Error) => (error = e));
+  const lines = samples.map((s) => `${s.family.name}{${Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(',')}} ${s.value}`);
+  return { samples, lines, warnings, error };
+}
+
+describe('the cis collector', () => {
+  const options = testOptions();
+
+  it('emits passed, failures, one failure series per offender, waived counts and the score, with the catalog\'s labels', async () => {
+    const waived = recorded('hostns', (c) => (c.Config!.Labels = { [WAIVE_LABEL]: '5.10' }));
+    const { samples, lines, error } = await collect(
+      createCisCollector({ sources: fakeSources({ containers: () => [waived, recorded('hardened')], daemon: () => daemonFacts(), auditRules: () => ({ source: 'none', coverage: [], keys: [] }) }), options }),
+    );
+    expect(error).toBeUndefined();
+    for (const s of samples) expect(Object.keys(s.labels).sort()).toEqual([...ALL_FAMILIES.find((f) => f.name === s.family.name)!.labels].sort());
+    expect(lines).toContain("docker_audit_cis_check_passed{check=5.10,title=Ensure that the host's network namespace is not shared,section=5} 1");
+    expect(lines).toContain('docker_audit_cis_check_failures{check=5.10} 0');
+    expect(lines).toContain('docker_audit_cis_check_waived{check=5.10} 1');
+    expect(lines).toContain("docker_audit_cis_check_passed{check=5.16,title=Ensure that the host's process namespace is not shared,section=5} 0");
+    expect(lines).toContain('docker_audit_cis_check_failures{check=5.16} 1');
+    expect(lines).toContain('docker_audit_cis_check_failure{check=5.16,object=fixture-rec-hostns} 1');
+    expect(lines).toContain('docker_audit_cis_check_waived{check=5.16} 0');
+    expect(lines).toContain('docker_audit_cis_check_failure{check=2.2,object=daemon} 1');
+    expect(lines.filter((l) => l.startsWith('docker_audit_cis_check_waived{check=2.'))).toEqual([]); // not container checks
+    expect(lines.filter((l) => l.startsWith('docker_audit_cis_source_up'))).toEqual([
+      'docker_audit_cis_source_up{source=containers} 1',
+      'docker_audit_cis_source_up{source=daemon} 1',
+      'docker_audit_cis_source_up{source=images} 1',
+      'docker_audit_cis_source_up{source=audit_rules} 1',
+    ]);
+    const passed = samples.filter((s) => s.family.name === 'docker_audit_cis_check_passed');
+    const score = samples.find((s) => s.family.name === 'docker_audit_cis_score_ratio')!.value;
+    expect(score).toBeCloseTo(passed.filter((s) => s.value === 1).length / passed.length, 12);
+    // Every judged check has a failures series equal to its failure series.
+    for (const p of passed) {
+      const check = p.labels.check;
+      const failures = samples.find((s) => s.family.name === 'docker_audit_cis_check_failures' && s.labels.check === check)!.value;
+      expect(samples.filter((s) => s.family.name === 'docker_audit_cis_check_failure' && s.labels.check === check)).toHaveLength(failures);
+      expect(p.value).toBe(failures === 0 ? 1 : 0);
+    }
+  });
+
+  it('still judges what it can when a source fails, leaves the rest absent, and then fails', async () => {
+    const { lines, error } = await collect(createCisCollector({ sources: fakeSources({ containers: ALL_RECORDED }), options }));
+    expect(error?.message).toMatch(/^reading the facts of the CIS checks failed/);
+    expect(error?.message).toContain('daemon: daemon: boom');
+    expect(error?.message).toContain('audit_rules: audit rules: boom');
+    expect(lines).toContain('docker_audit_cis_source_up{source=daemon} 0');
+    expect(lines).toContain('docker_audit_cis_source_up{source=containers} 1');
+    expect(lines.some((l) => l.startsWith('docker_audit_cis_check_passed{check=5.5,'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('docker_audit_cis_check_passed{check=5.26,'))).toBe(false); // needs the daemon
+    expect(lines.some((l) => l.startsWith('docker_audit_cis_check_passed{check=2.'))).toBe(false);
+  });
+
+  it('emits no score when nothing can be judged', async () => {
+    const { lines, error } = await collect(createCisCollector({ sources: fakeSources({ imagesFail: true }), options }));
+    expect(error).toBeDefined();
+    expect(lines.filter((l) => !l.startsWith('docker_audit_cis_source_up'))).toEqual([]);
+  });
+
+  it('logs unknown waiver ids once per container, and again when the label changes', async () => {
+    let label = '5.10, 7.1';
+    const sources = fakeSources({ containers: () => [recorded('hostns', (c) => (c.Config!.Labels = { [WAIVE_LABEL]: label }))], daemon: () => daemonFacts(), auditRules: () => ({ source: 'none', coverage: [], keys: [] }) });
+    const collector = createCisCollector({ sources, options });
+    const first = await collect(collector, 1);
+    const second = await collect(collector, 2);
+    label = '5.10, 7.2';
+    const third = await collect(collector, 3);
+    expect(first.warnings).toEqual(['container waives ids that are not CIS container checks; they waive nothing {"container":"fixture-rec-hostns","ids":"7.1"}']);
+    expect(second.warnings).toEqual([]);
+    expect(third.warnings).toEqual(['container waives ids that are not CIS container checks; they waive nothing {"container":"fixture-rec-hostns","ids":"7.2"}']);
+  });
+
+  it('judges 5.23 and 5.24 from the exec audit of the event stream, and leaves them out without one (--once)', async () => {
+    const c = recorded('hardened');
+    const base = { containers: () => [c], daemon: () => daemonFacts(), auditRules: () => ({ source: 'none' as const, coverage: [], keys: [] }) };
+    const served = await collect(createCisCollector({ sources: fakeSources({ ...base, execs: () => new Map([[c.Id, { id: c.Id, name: 'fixture-rec-hardened', execs: 3, privileged: 1, asRoot: 0 }]]) }), options }));
+    expect(served.error).toBeUndefined();
+    expect(served.lines).toContain('docker_audit_cis_check_failure{check=5.23,object=fixture-rec-hardened} 1');
+    expect(served.lines).toContain('docker_audit_cis_check_failures{check=5.24} 0');
+    expect(served.lines).toContain('docker_audit_cis_source_up{source=execs} 1');
+    const once = await collect(createCisCollector({ sources: fakeSources(base), options }));
+    expect(once.lines.filter((l) => /check=5\.2[34]\b/.test(l) || l.includes('source=execs'))).toEqual([]);
+    // An injected input wins, and its failure is a source failure like any other.
+    const failing = await collect(createCisCollector({ sources: fakeSources(base), options }, { execs: () => Promise.reject(new Error('stream down')) }));
+    expect(failing.lines).toContain('docker_audit_cis_source_up{source=execs} 0');
+    expect(failing.error?.message).toContain('execs: stream down');
+  });
+
+});
+});
