@@ -176,6 +176,24 @@ function findDockerd(): void {
 
 const dockerdCpuMs = (): number => (dockerdPid === undefined ? NaN : procCpuMs(dockerdPid, false));
 
+/**
+ * How many dockerd processes run on this host. docker-bench-security reads the daemon's flags
+ * from `pgrep -f -n dockerd` (the newest process whose command line contains "dockerd"), so a
+ * test's second daemon running meanwhile changes its section-2 verdicts.
+ */
+function countDockerdProcesses(): number {
+  let n = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'dockerd') n++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return n;
+}
+
 // ---------------------------------------------------------------------------- docker CLI and cleanup
 
 function dockerCli(args: string[], timeoutMs = 120_000): Promise<string> {
@@ -325,6 +343,8 @@ interface CatalogCheck {
   title?: string;
   /** What its offenders are: container, image, file, daemon, listener, registry, host. */
   scope?: string;
+  /** False when the catalog has no evaluator for it (a manual check). */
+  automated: boolean;
   differs?: string;
 }
 
@@ -377,6 +397,7 @@ function loadCatalog(): Catalog | undefined {
               id: c.id as string,
               title: typeof c.title === 'string' ? c.title : undefined,
               scope: typeof c.scope === 'string' ? c.scope : undefined,
+              automated: c.evaluate !== null,
               differs: differsText(c.differs),
             },
           ])),
@@ -459,6 +480,8 @@ async function runExporter(): Promise<ExporterRun> {
 
 interface DockerBenchRun extends RunResult {
   logFile: string;
+  /** The most dockerd processes seen just before or just after the run. */
+  dockerdProcesses: number;
   results: Map<string, DockerBenchResult>;
 }
 
@@ -477,9 +500,11 @@ async function runDockerBench(sections: readonly number[], logFile: string): Pro
   fs.rmSync(logFile, { force: true });
   fs.rmSync(`${logFile}.json`, { force: true });
   // It sources ./functions and ./tests, so it runs from its own folder.
+  const before = countDockerdProcesses();
   const r = await timedRun('bash', dockerBenchArgs(sections, logFile), { cwd: DOCKER_BENCH_DIR, timeoutMs: 3_600_000 });
+  const dockerdProcesses = Math.max(before, countDockerdProcesses());
   if (r.exitCode !== 0) throw new Error(`docker-bench-security exited ${r.exitCode}; output tail:\n${(r.stdout + r.stderr).slice(-2000)}`);
-  return { ...r, logFile, results: parseDockerBenchLog(logFile) };
+  return { ...r, logFile, dockerdProcesses, results: parseDockerBenchLog(logFile) };
 }
 
 /**
@@ -565,6 +590,8 @@ interface HostView {
   containers: ReadonlyMap<string, HostContainer>;
   /** Image alias (repo:tag, short id, full id) to full id. */
   images: ReadonlyMap<string, string>;
+  /** dockerd processes seen around the compared docker-bench run. */
+  dockerdProcesses: number;
 }
 
 /** What docker-bench's items name: containers (by name), images (by full id), or something else. */
@@ -583,6 +610,14 @@ function itemKind(items: readonly string[], view: HostView): 'container' | 'imag
  * catalog's `differs` note to count as explained.
  */
 function compareCheck(id: string, d: DockerBenchResult | undefined, passed: { value: number; title: string } | undefined, eObjects: readonly string[], check: CatalogCheck | undefined, view: HostView): Comparison {
+  const comparison = compareVerdicts(id, d, passed, eObjects, check, view);
+  if (comparison.outcome === 'differ-unexplained' && id.startsWith('2.') && view.dockerdProcesses > 1) {
+    comparison.detail += ` (${view.dockerdProcesses} dockerd processes ran during docker-bench's run: it reads the flags of the newest, pgrep -f -n dockerd; the exporter those of the one serving its engine)`;
+  }
+  return comparison;
+}
+
+function compareVerdicts(id: string, d: DockerBenchResult | undefined, passed: { value: number; title: string } | undefined, eObjects: readonly string[], check: CatalogCheck | undefined, view: HostView): Comparison {
   const title = passed?.title || check?.title || d?.desc.replace(/ \((Automated|Manual|Scored|Not Scored)\)( \(Deprecated\))?$/, '') || '';
   const dVerdict: Verdict | undefined = d?.result === 'PASS' ? 'pass' : d?.result === 'WARN' ? 'fail' : undefined;
   const eVerdict: Verdict | undefined = passed === undefined ? undefined : passed.value === 1 ? 'pass' : 'fail';
@@ -593,7 +628,9 @@ function compareCheck(id: string, d: DockerBenchResult | undefined, passed: { va
 
   if (dVerdict === undefined && eVerdict === undefined) return result('neither', d ? `docker-bench only reports ${d.result}` : '');
   if (dVerdict === undefined) return result('exporter-only', d ? `docker-bench prints ${d.result}, a note, not a verdict` : 'docker-bench-security has no such check');
-  if (eVerdict === undefined) return result('docker-bench-only', documented || 'not judged by the exporter on this host');
+  if (eVerdict === undefined) {
+    return result('docker-bench-only', documented || (check && !check.automated ? 'not automated in the catalog' : 'not judged by the exporter on this host'));
+  }
 
   const dKind = itemKind(d!.items, view);
   const scope = check?.scope ?? (eObjects.some((o) => view.containers.has(o) || o.startsWith(NAME_PREFIX)) ? 'container' : undefined);
@@ -706,7 +743,7 @@ async function runScenario(size: number, sections: readonly number[], dockerBenc
   const last = pairExporter ?? exporter.at(-1)!;
   fs.writeFileSync(path.join(dir, 'exporter.prom'), last.stdout);
   const containers = await hostContainers();
-  const view: HostView = { containers: new Map(containers.map((c) => [c.name, c])), images: await imageAliases() };
+  const view: HostView = { containers: new Map(containers.map((c) => [c.name, c])), images: await imageAliases(), dockerdProcesses: dockerBench.at(-1)?.dockerdProcesses ?? 1 };
   const comparison = catalogOrCis(last) ? compare(dockerBench.at(-1)?.results, last.series, sections, catalog, view) : undefined;
   return {
     size,

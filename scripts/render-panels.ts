@@ -40,13 +40,15 @@ const MAIN_PANELS: ReadonlyArray<readonly [string, string]> = [
   ['docker-audit-overview', 'Audit event rate by key'],
   ['docker-audit-containers', 'Container posture'],
   ['docker-audit-audit-log', 'docker exec'],
-  ['docker-audit-daemon-images', 'Images'],
+  ['docker-audit-daemon-images', 'Image inventory'],
 ];
 
 interface Args {
   prometheus: string;
   out: string;
   rangeSeconds: number;
+  /** Regex for the `container` variable; every container by default. */
+  container: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -55,12 +57,17 @@ function parseArgs(argv: string[]): Args {
     return i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
   };
   const prometheus = get('prometheus');
-  if (!prometheus) throw new Error('usage: render-panels --prometheus http://HOST:PORT [--out DIR] [--range 30m]');
+  if (!prometheus) throw new Error('usage: render-panels --prometheus http://HOST:PORT [--out DIR] [--range 30m] [--container REGEX]');
   const range = get('range') ?? '30m';
   const m = /^(\d+)([smh])$/.exec(range);
   if (!m) throw new Error(`--range must look like 30m, 2h or 900s, not ${range}`);
   const rangeSeconds = Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'];
-  return { prometheus: prometheus.replace(/\/$/, ''), out: get('out') ?? path.join(process.cwd(), 'docs', 'images'), rangeSeconds };
+  return {
+    prometheus: prometheus.replace(/\/$/, ''),
+    out: get('out') ?? path.join(process.cwd(), 'docs', 'images'),
+    rangeSeconds,
+    container: get('container') ?? '.*',
+  };
 }
 
 interface PromSeries {
@@ -102,7 +109,7 @@ async function fetchDashboard(d: dashboard.Dashboard, a: Args): Promise<Rendered
   const end = Math.floor(Date.now() / 1000);
   const start = end - a.rangeSeconds;
   const step = Math.max(5, Math.floor(a.rangeSeconds / 240));
-  const vars = { range: `${a.rangeSeconds}s`, rateInterval: '1m', interval: `${step}s` };
+  const vars = { range: `${a.rangeSeconds}s`, rateInterval: '1m', interval: `${step}s`, container: a.container };
   const panels: PanelData[] = [];
   for (const p of (d.panels ?? []) as unknown as Array<Record<string, unknown>>) {
     const results: Record<string, PromSeries[]> = {};
@@ -428,7 +435,8 @@ async function main(): Promise<void> {
     deviceScaleFactor: 1,
   });
   const when = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const caption = `Drawn by scripts/render-panels.ts from the dashboard JSON and live Prometheus results (last ${a.rangeSeconds / 60} min, ${when}); not a Grafana screenshot.`;
+  const containers = a.container === '.*' ? '' : `, container=~"${a.container}"`;
+  const caption = `Drawn by scripts/render-panels.ts from the dashboard JSON and live Prometheus results (last ${a.rangeSeconds / 60} min, ${when}${containers}); not a Grafana screenshot.`;
   try {
     const shoot = async (d: RenderedDashboard, file: string) => {
       const pg = await context.newPage();
@@ -447,7 +455,7 @@ async function main(): Promise<void> {
     let y = 0;
     let rowH = 0;
     for (const [uid, title] of MAIN_PANELS) {
-      const found = rendered.find((d) => d.uid === uid)?.panels.find((p) => p.panel.title === title);
+      const found = rendered.find((d) => d.uid === uid)?.panels.find((p) => p.panel.title === title && p.panel.type !== 'row');
       if (!found) throw new Error(`no panel "${title}" on ${uid}`);
       const g = found.panel.gridPos as { w: number; h: number };
       if (x + g.w > 24) (x = 0), (y += rowH), (rowH = 0);

@@ -51,7 +51,7 @@ function imagesTable(): table.PanelBuilder {
     },
   ];
   const t = tablePanel(
-    'Images',
+    'Image inventory',
     columns.map((c) => c.query),
     {
       description:
@@ -256,6 +256,7 @@ export function daemonImagesDashboard(): dashboard.DashboardBuilder {
     .withPanel(
       statPanel('Unreadable Trivy reports', [{ expr: `sum(${sel(METRICS.trivyReports, { status: eq('unreadable') })})` }], {
         description: 'Files in --trivy.reports-dir that are not Trivy JSON reports (the exporter log names them).',
+        noValue: 'no reports',
         width: 6,
         height: 8,
       }),

@@ -156,7 +156,8 @@ export function tablePanel(
     id: 'organize',
     options: {
       // Only the labels asked for survive: job, Time and the rest are noise in a table.
-      excludeByName: {},
+      // (An older Grafana without includeByName ignores it; excludeByName still hides the usual noise.)
+      excludeByName: { Time: true, job: true, __name__: true },
       includeByName: Object.fromEntries(Object.keys(indexByName).map((k) => [k, true])),
       indexByName,
       renameByName,

@@ -1,11 +1,21 @@
-// `npm run dashboards`: writes every bundled dashboard to dashboards/<file>, and removes
-// nothing else. The unit tests fail when a committed file differs from what this writes.
+// `npm run dashboards`: writes every bundled dashboard to dashboards/<file>. The unit tests
+// fail when a committed file differs from what this writes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DASHBOARDS, serialize } from './index';
 
-/** dashboards/, found from this file whether it runs from the sources or from dist/. */
-export const DASHBOARDS_DIR = path.resolve(__dirname, '..', '..', ...(path.basename(path.resolve(__dirname, '..', '..')) === 'dist' ? ['..'] : []), 'dashboards');
+/** The repository's dashboards/ folder, whether this runs from the sources (ts-jest) or from dist/. */
+function dashboardsDir(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${__dirname}`);
+    dir = up;
+  }
+  return path.join(dir, 'dashboards');
+}
+
+export const DASHBOARDS_DIR = dashboardsDir();
 
 if (require.main === module) {
   for (const d of DASHBOARDS) {

@@ -14,6 +14,12 @@ export const COMMON_RECORD_TYPES: ReadonlySet<string> = new Set([
   'DAEMON_START', 'DAEMON_END', 'DAEMON_ROTATE', 'DAEMON_ABORT', 'DAEMON_RESUME',
 ]);
 
+/**
+ * A copy of a label value that does not point into the chunk of the log it was cut from
+ * (V8 keeps the whole parent string alive behind a slice); taken when a series is created.
+ */
+const own = (value: string): string => (value.length < 13 ? value : Buffer.from(value, 'utf8').toString('utf8'));
+
 export class AuditCounters {
   private readonly events = new Map<string, number>();
   private readonly records = new Map<string, number>();
@@ -32,7 +38,8 @@ export class AuditCounters {
 
   countRecord(type: string): void {
     const label = COMMON_RECORD_TYPES.has(type) ? type : 'other';
-    this.records.set(label, (this.records.get(label) ?? 0) + 1);
+    const n = this.records.get(label);
+    this.records.set(n === undefined ? own(label) : label, (n ?? 0) + 1);
   }
 
   countEvent(event: AuditEvent): void {
@@ -40,12 +47,15 @@ export class AuditCounters {
     const labels = event.keys.length === 0 ? [''] : event.keys.map((k) => (this.keys.has(k) ? k : 'other'));
     for (const key of labels) {
       const id = `${key}\0${event.syscall}\0${event.success}`;
-      this.events.set(id, (this.events.get(id) ?? 0) + 1);
+      const n = this.events.get(id);
+      this.events.set(n === undefined ? own(id) : id, (n ?? 0) + 1);
       let exes = this.byExe.get(key);
-      if (!exes) this.byExe.set(key, (exes = new Map()));
+      if (!exes) this.byExe.set(own(key), (exes = new Map()));
       // First come, first kept: a series, once it exists, keeps counting.
-      const exe = exes.has(event.exe) || exes.size - (exes.has('other') ? 1 : 0) < this.maxExeSeries ? event.exe : 'other';
-      exes.set(exe, (exes.get(exe) ?? 0) + 1);
+      const seen = exes.get(event.exe);
+      if (seen !== undefined) exes.set(event.exe, seen + 1);
+      else if (exes.size - (exes.has('other') ? 1 : 0) < this.maxExeSeries) exes.set(own(event.exe), 1);
+      else exes.set('other', (exes.get('other') ?? 0) + 1);
     }
   }
 

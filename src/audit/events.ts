@@ -1,9 +1,9 @@
 // Groups audit records into events, as auparse does: the records sharing one node and
 // "SECONDS.MILLIS:SERIAL" are one event, whatever else interleaves with them. An event is
-// complete on its EOE record, or 2 s (auditd's end_of_event_timeout) after its time: when a
-// record at least that much newer arrives, or, once the file has been read to its end,
+// complete on its PROCTITLE or EOE record (the last ones the kernel sends), or 2 s (auditd's end_of_event_timeout) after its time: when an
+// event at least that much newer starts, or, once the file has been read to its end,
 // when the wall clock has passed it (or it has not grown for 2 s, for clocks that differ).
-import { decodeKeys, decodeValue, rawField, syscallName, type AuditRecord } from './record';
+import { decodeKeys, decodeValue, rawField, recordTime, syscallName, type AuditRecord } from './record';
 
 /** What one complete event counts as. */
 export interface AuditEvent {
@@ -33,10 +33,18 @@ export const EVENT_TIMEOUT_SECONDS = 2;
 const MAX_OPEN_EVENTS = 10_000;
 /** Completed ids remembered, so a record arriving after its event timed out is not a new event. */
 const RECENT_IDS = 4096;
+const NO_KEYS: string[] = [];
+/** The bulk of a syscall event's records, which never carry a key: not searched for one. */
+const KEYLESS_TYPES: ReadonlySet<string> = new Set(['PATH', 'CWD', 'PROCTITLE', 'EXECVE', 'SOCKADDR', 'BPRM_FCAPS', 'MMAP', 'OPENAT2', 'EOE']);
 
 export class EventAssembler {
   private readonly open = new Map<string, OpenEvent>();
+  /** Open ids in arrival order (close to time order), for the timeout; completed ones are skipped. */
+  private arrival: string[] = [];
+  private arrivalHead = 0;
   private readonly recent = new Set<string>();
+  private readonly recentRing: (string | undefined)[] = new Array<string | undefined>(RECENT_IDS);
+  private recentNext = 0;
 
   constructor(
     private readonly complete: (event: AuditEvent) => void,
@@ -50,11 +58,14 @@ export class EventAssembler {
   /** Adds one record; completes the events it ends. */
   add(record: AuditRecord, nowMs: number): void {
     const id = record.node === '' ? record.id : `${record.node}|${record.id}`;
-    if (this.recent.has(id)) return; // a straggler of an event already counted
     let event = this.open.get(id);
     if (!event) {
-      event = { keys: [], syscall: '', success: '', exe: '', time: record.time, lastSeenMs: nowMs };
+      if (this.recent.has(id)) return; // a straggler of an event already counted
+      event = { keys: NO_KEYS, syscall: '', success: '', exe: '', time: recordTime(record.id), lastSeenMs: nowMs };
       this.open.set(id, event);
+      this.arrival.push(id);
+      // A new event: the ones that started more than the timeout before it are complete.
+      this.expireBefore(event.time - this.timeoutSeconds);
     }
     event.lastSeenMs = nowMs;
     const { fields } = record;
@@ -64,16 +75,15 @@ export class EventAssembler {
       event.exe = decodeValue(rawField(fields, 'exe')) ?? '';
     }
     // Keys sit on SYSCALL records and on a few others (CONFIG_CHANGE): aureport reads them all.
-    if (fields.includes('key=')) {
-      for (const key of decodeKeys(rawField(fields, 'key'))) if (!event.keys.includes(key)) event.keys.push(key);
+    if (!KEYLESS_TYPES.has(record.type) && fields.includes('key=')) {
+      for (const key of decodeKeys(rawField(fields, 'key'))) {
+        if (event.keys === NO_KEYS) event.keys = [];
+        if (!event.keys.includes(key)) event.keys.push(key);
+      }
     }
-    if (record.type === 'EOE') this.finish(id, event);
-    // Map order is arrival order, which is close to time order: stop at the first event
-    // still inside the window.
-    for (const [oldId, old] of this.open) {
-      if (old.time > record.time - this.timeoutSeconds && this.open.size <= MAX_OPEN_EVENTS) break;
-      this.finish(oldId, old);
-    }
+    // The kernel ends a syscall event with PROCTITLE (then EOE, which auditd does not log):
+    // ausearch's lol completes events on these too.
+    if (record.type === 'PROCTITLE' || record.type === 'EOE') this.finish(id, event);
   }
 
   /** After reading to the end of the file: completes the events that cannot grow any more. */
@@ -81,17 +91,41 @@ export class EventAssembler {
     for (const [id, event] of this.open) {
       if (event.time <= nowMs / 1000 - this.timeoutSeconds || event.lastSeenMs <= nowMs - this.timeoutSeconds * 1000) this.finish(id, event);
     }
+    this.compactArrival();
   }
 
   /** Completes every open event (--once, at the end of the input). */
   completeAll(): void {
     for (const [id, event] of this.open) this.finish(id, event);
+    this.compactArrival();
+  }
+
+  private expireBefore(cutoff: number): void {
+    const arrival = this.arrival;
+    while (this.arrivalHead < arrival.length) {
+      const id = arrival[this.arrivalHead];
+      const event = this.open.get(id);
+      if (event) {
+        if (event.time >= cutoff && this.open.size <= MAX_OPEN_EVENTS) break;
+        this.finish(id, event);
+      }
+      this.arrivalHead++;
+    }
+    if (this.arrivalHead > 4096 && this.arrivalHead * 2 > arrival.length) this.compactArrival();
+  }
+
+  private compactArrival(): void {
+    this.arrival = this.arrival.slice(this.arrivalHead).filter((id) => this.open.has(id));
+    this.arrivalHead = 0;
   }
 
   private finish(id: string, event: OpenEvent): void {
     this.open.delete(id);
+    const evicted = this.recentRing[this.recentNext];
+    if (evicted !== undefined) this.recent.delete(evicted);
+    this.recentRing[this.recentNext] = id;
+    this.recentNext = (this.recentNext + 1) % RECENT_IDS;
     this.recent.add(id);
-    if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.values().next().value!);
     this.complete({ keys: event.keys, syscall: event.syscall, success: event.success, exe: event.exe, time: event.time });
   }
 }

@@ -23,11 +23,6 @@ export function changedContainerId(event: EngineEvent): string | undefined {
   return event.Actor?.ID || event.id || undefined;
 }
 
-/** Whether the event changes some container (kept for callers of the earlier, container-only stream). */
-export function eventChangesContainer(event: EngineEvent): boolean {
-  return changedContainerId(event) !== undefined;
-}
-
 export class ContainerWatcher {
   /** Bumped on every change and on every open or break of the stream. */
   private generation = 0;

@@ -60,7 +60,10 @@ export function daemonSamples(facts: DaemonFacts, emit: CollectContext['emit']):
 
   for (const l of settings.listeners) emit(sample(METRICS.daemonListener, { address: l.address, tls: String(l.scheme === 'tcp' && l.tlsVerify) }, 1));
   for (const p of facts.probes) emit(sample(METRICS.daemonInsecureTcpExposed, { address: p.address }, flag(p.exposed)));
+  const paths = new Set<string>();
   for (const f of facts.files) {
+    if (paths.has(f.path)) continue; // one file in two roles (a cert that is also the CA) is one series
+    paths.add(f.path);
     emit(sample(METRICS.daemonFileMode, { path: f.path }, f.mode));
     if (f.ownerOk !== undefined) emit(sample(METRICS.daemonFileOwnerOk, { path: f.path }, flag(f.ownerOk)));
   }

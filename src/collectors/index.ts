@@ -49,12 +49,6 @@ export const COLLECTORS: readonly CollectorDefinition[] = [
     create: createEventsCollector,
   },
   {
-    name: 'cis',
-    description: 'CIS Docker Benchmark v1.6 checks (docker_audit_cis_*)',
-    enabledByDefault: true,
-    create: (deps) => createCisCollector(deps),
-  },
-  {
     name: 'auditrules',
     description: 'audit rules watching the CIS 1.1.x Docker paths, from auditctl -l or the rules files, and the kernel audit status (docker_audit_rule_*, docker_audit_rules_source, docker_audit_kernel_audit_*)',
     enabledByDefault: true,
@@ -65,6 +59,12 @@ export const COLLECTORS: readonly CollectorDefinition[] = [
     description: 'the Linux audit log, followed incrementally: events by key, syscall and success, records by type, events by executable (docker_audit_log_*)',
     enabledByDefault: true,
     create: createAuditlogCollector,
+  },
+  {
+    name: 'cis',
+    description: 'CIS Docker Benchmark v1.6 checks (docker_audit_cis_*)',
+    enabledByDefault: true,
+    create: (deps) => createCisCollector(deps),
   },
 ];
 

@@ -279,6 +279,7 @@ interface Candidate<T> {
 const stringList = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.map(String) : undefined);
 const configBool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
 const configString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const configRecord = <T>(v: unknown): Record<string, T> | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, T>) : undefined);
 const nonEmpty = (list: readonly string[] | undefined): readonly string[] | undefined => (list && list.length > 0 ? list : undefined);
 
 /** key=value pairs (--log-opt, --storage-opt) as a record. */
@@ -394,12 +395,12 @@ export function resolveSettings({ args = new Map(), config = {}, info }: Setting
     iptables: bool('iptables', 'iptables', 'iptables', true),
     logLevel,
     logDriver: pick('logDriver', 'json-file', fromInfo(info?.LoggingDriver || undefined), flag(lastFlag(args, 'log-driver')), conf(configString(config['log-driver']))),
-    logOpts: pick<Readonly<Record<string, string>>>('logOpts', {}, flag(keyValues(args.get('log-opt'))), conf(config['log-opts'] as Record<string, string> | undefined)),
+    logOpts: pick<Readonly<Record<string, string>>>('logOpts', {}, flag(keyValues(args.get('log-opt'))), conf(configRecord<string>(config['log-opts']))),
     storageDriver: pick('storageDriver', '', fromInfo(info?.Driver || undefined), flag(lastFlag(args, 'storage-driver')), conf(configString(config['storage-driver']))),
     authorizationPlugins: pick<readonly string[]>('authorizationPlugins', [], fromInfo(info?.Plugins ? (info.Plugins.Authorization ?? []) : undefined), flag(nonEmpty(args.get('authorization-plugin'))), conf(stringList(config['authorization-plugins']))),
     insecureRegistries: insecure.filter((r) => r !== BUILTIN_INSECURE),
     cgroupParent: str('cgroupParent', 'cgroup-parent', 'cgroup-parent') || undefined,
-    defaultUlimits: pick<Readonly<Record<string, unknown>>>('defaultUlimits', {}, flag(ulimits(args.get('default-ulimit'))), conf(config['default-ulimits'] as Record<string, unknown> | undefined)),
+    defaultUlimits: pick<Readonly<Record<string, unknown>>>('defaultUlimits', {}, flag(ulimits(args.get('default-ulimit'))), conf(configRecord<unknown>(config['default-ulimits']))),
     listeners,
     tls,
     tlsVerify,

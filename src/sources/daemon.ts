@@ -297,16 +297,15 @@ async function fileSpecs(rootPath: string, settings: DaemonSettings, config: { p
 /** Stats every daemon file that exists (following symlinks, as ls -L and dockerd do). */
 export async function readDaemonFiles(rootPath: string, settings: DaemonSettings, config: { path: string; local: string }): Promise<DaemonFile[]> {
   const [specs, gid] = await Promise.all([fileSpecs(rootPath, settings, config), dockerGid(rootPath)]);
-  const seen = new Set<string>();
+  const unique = specs.filter((spec, i) => specs.findIndex((o) => o.role === spec.role && o.path === spec.path) === i);
+  const stats = await Promise.all(unique.map((spec) => fs.stat(spec.local).catch(() => undefined)));
   const files: DaemonFile[] = [];
-  for (const spec of specs) {
-    if (seen.has(`${spec.role} ${spec.path}`)) continue;
-    seen.add(`${spec.role} ${spec.path}`);
-    const stat = await fs.stat(spec.local).catch(() => undefined);
-    if (!stat) continue; // only the files that exist
-    if (spec.role === 'registry-certs' && !stat.isFile()) continue;
+  unique.forEach((spec, i) => {
+    const stat = stats[i];
+    if (!stat) return; // only the files that exist
+    if (spec.role === 'registry-certs' && !stat.isFile()) return;
     files.push(daemonFile(spec, { mode: stat.mode, uid: stat.uid, gid: stat.gid, isDirectory: stat.isDirectory() }, gid));
-  }
+  });
   return files;
 }
 

@@ -12,7 +12,10 @@
 // Healthcheck probes are execs too (Docker runs them through the same exec machinery and
 // emits the same events); they are not `docker exec` and are left out: an exec is a probe
 // when its command is the container's healthcheck, it is not privileged, and its user is
-// the container's (or its inspect is already gone, as a finished probe's is at once).
+// the container's (or its inspect is already gone, as a finished probe's may be).
+//
+// Nothing is inspected until a consumer (the events or cis collector) first reads: the
+// stream may be up for the container inventory alone.
 import type { DockerEngine, EngineEvent } from '../docker/engine';
 import type { ContainerInspect, ExecInspect } from '../docker/types';
 import { userIsRoot } from '../collectors/container-posture';
@@ -73,7 +76,8 @@ export function healthcheckCommand(test: readonly string[] | null | undefined): 
   return undefined; // NONE, or inherited from nothing
 }
 
-const MAX_REMEMBERED_EXECS = 4096;
+/** Exec ids and destroyed container ids remembered; the oldest are forgotten first. */
+const MAX_REMEMBERED_IDS = 4096;
 const MAX_QUEUED = 1024;
 const INSPECT_CONCURRENCY = 4;
 
@@ -92,6 +96,8 @@ export class ExecAudit {
   private readonly queue: ExecJob[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private resyncNeeded = false;
+  /** Set by the first read: until a consumer asks, no exec is inspected (the stream may be up for the container inventory alone). */
+  private active = false;
   private readonly closing = new AbortController();
   private readonly unsubscribe: () => void;
 
@@ -112,6 +118,7 @@ export class ExecAudit {
 
   /** Starts following the stream (idempotent), drops containers destroyed while it was down, and returns the counts. */
   async read(ref: CollectionRef): Promise<ExecFacts> {
+    this.active = true;
     this.stream.start();
     let resyncError: Error | undefined;
     if (this.resyncNeeded) {
@@ -150,11 +157,11 @@ export class ExecAudit {
     this.byContainer.delete(containerId);
     this.containerFacts.delete(containerId);
     this.destroyed.add(containerId);
-    if (this.destroyed.size > MAX_REMEMBERED_EXECS) this.destroyed.delete(this.destroyed.values().next().value as string);
+    if (this.destroyed.size > MAX_REMEMBERED_IDS) this.destroyed.delete(this.destroyed.values().next().value as string);
   }
 
   private onEvent(event: EngineEvent): void {
-    if (event.Type !== 'container') return;
+    if (!this.active || event.Type !== 'container') return;
     const containerId = event.Actor?.ID || event.id;
     if (!containerId) return;
     const action = eventAction(event);
@@ -170,7 +177,7 @@ export class ExecAudit {
     if (execId) {
       if (this.seen.has(execId)) return;
       this.seen.add(execId);
-      if (this.seen.size > MAX_REMEMBERED_EXECS) this.seen.delete(this.seen.values().next().value as string);
+      if (this.seen.size > MAX_REMEMBERED_IDS) this.seen.delete(this.seen.values().next().value as string);
     } else if (action === 'exec_start') {
       return; // without ids a create and its start cannot be paired: count the creates
     }

@@ -160,6 +160,10 @@ export class SecondDaemon {
     // A killed dockerd leaves its pid file (dockerd refuses to start if that pid is alive,
     // which after pid reuse it may be) and its socket (dockerd removes that itself).
     fs.rmSync(this.pidFile, { force: true });
+    // Likewise its containerd's pid file: where pid 1 does not reap orphans (as in these
+    // sandboxes), the killed containerd stays a zombie, dockerd takes the pid as alive and
+    // waits for a containerd that never answers ("timeout waiting for containerd").
+    fs.rmSync(path.join(this.execRoot, 'containerd', 'containerd.pid'), { force: true });
     const args = [
       '--config-file', this.configFile,
       '--data-root', this.dataRoot,

@@ -2,7 +2,7 @@
 // CIS checks, a hardened container that passes every container check, a waived container,
 // and images built to fail (or pass) the image checks; read through the built exporter's
 // --once output, and the CI one-liner the README documents, run for real.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +12,7 @@ import { COLLECTOR_NAMES } from '../../src/collectors';
 import { TEST_IMAGE, docker, inspectField, removeContainers, waitUntil } from '../helpers/docker-cli';
 import { parseExposition, type ParsedSeries } from '../helpers/exposition';
 
+const execFileSyncText = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' }).trim();
 const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 const P = `dae-cis-${process.pid}-`;
 const NETWORK = `${P}net`;
@@ -188,6 +189,19 @@ describe('the cis collector against the real engine', () => {
     if (!allUp) expect(result.stderr).toContain('reading the facts of the CIS checks failed');
   });
 
+  it('judges the daemon checks as docker info and stat see the daemon, when the daemon facts can be read', () => {
+    if (sourceUp(result.series, 'daemon') !== 1) return expect(judgedChecks(result.series).has('2.2')).toBe(false);
+    const passed = (check: string) => result.series.find((s) => s.name === 'docker_audit_cis_check_passed' && s.labels.check === check)?.value;
+    const info = JSON.parse(docker('info', '--format', '{{json .}}')) as { LiveRestoreEnabled: boolean; Driver: string; Swarm: { LocalNodeState: string } };
+    const swarm = info.Swarm.LocalNodeState === 'active';
+    expect(passed('2.15')).toBe(info.LiveRestoreEnabled || swarm ? 1 : 0);
+    expect(passed('2.6')).toBe(info.Driver === 'aufs' ? 0 : 1);
+    expect(passed('5.1')).toBe(swarm ? 0 : 1);
+    const [mode, uid] = execFileSyncText('stat', ['-L', '-c', '%a %u', '/var/run/docker.sock']).split(' ').map((n, i) => (i === 0 ? parseInt(n, 8) : Number(n)));
+    expect(passed('3.16')).toBe((mode & ~0o660) === 0 ? 1 : 0);
+    if (uid !== 0) expect(passed('3.15')).toBe(0);
+  });
+
   it('judges the image checks on the images it built, when the images source can be read', () => {
     if (sourceUp(result.series, 'images') !== 1) return expect(judgedChecks(result.series).has('4.6')).toBe(false);
     for (const [check, images] of Object.entries(EXPECTED_IMAGES)) {
@@ -196,20 +210,25 @@ describe('the cis collector against the real engine', () => {
   });
 
   it('the README\'s CI one-liner fails the pipeline on a failing check, and passes without one', async () => {
-    const awk = `awk '/^docker_audit_cis_check_passed/ && $NF == 0 {print; bad=1} END {exit bad}'`;
-    const pipeline = (extra: string) => promisify(execFile)('sh', ['-c', `node ${MAIN} --once ${[...ONLY_CIS, extra].join(' ')} 2>/dev/null | ${awk}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    const failed = await pipeline('').then(
-      () => undefined,
-      (err: { code: number; stdout: string }) => err,
-    );
-    expect(failed?.code).toBe(1);
-    const printed = parseExposition(failed!.stdout);
-    expect(printed.length).toBeGreaterThan(0);
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Failing a CI pipeline on a failing check'));
+    const oneLiner = /```sh\n([\s\S]*?)```/.exec(section)![1].trim();
+    expect(oneLiner).toMatch(/^docker-audit-exporter --once .*\| awk '[^']+'$/s);
+    // The command as documented; only the bin is called through node, as it is not installed here.
+    const run = (command: string) =>
+      promisify(execFile)('sh', ['-c', command.replace(/^docker-audit-exporter /, `node ${MAIN} `)], { encoding: 'utf8', maxBuffer: 64 << 20 }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }),
+      );
+    const failed = await run(oneLiner);
+    expect(failed.code).toBe(1);
+    const printed = parseExposition(failed.stdout);
     expect(printed.every((s) => s.name === 'docker_audit_cis_check_passed' && s.value === 0)).toBe(true);
     expect(printed.map((s) => s.labels.check)).toEqual(expect.arrayContaining(['5.5', '5.10', '5.32']));
     // Gated on a check that passed above, the same pipeline passes.
     const passing = result.series.find((s) => s.name === 'docker_audit_cis_check_passed' && s.value === 1)!.labels.check;
-    const gated = `awk '/^docker_audit_cis_check_passed\\{check="${passing.replace(/\./g, '\\.')}"/ && $NF == 0 {print; bad=1} END {exit bad}'`;
-    await expect(promisify(execFile)('sh', ['-c', `node ${MAIN} --once ${ONLY_CIS.join(' ')} 2>/dev/null | ${gated}`], { encoding: 'utf8' })).resolves.toMatchObject({ stdout: '' });
+    const gated = oneLiner.replace('/^docker_audit_cis_check_passed/', `/^docker_audit_cis_check_passed\\{check="${passing.replace(/\./g, '\\.')}"/`);
+    expect(gated).not.toBe(oneLiner);
+    expect(await run(gated)).toEqual({ code: 0, stdout: '' });
   }, 120_000);
 });

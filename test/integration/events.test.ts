@@ -89,9 +89,7 @@ describe('events collector against a second dockerd', () => {
   const value = (text: string, series: string): number => seriesValue(text, series) ?? 0;
 
   beforeAll(async () => {
-    const t0 = Date.now();
     await daemon.start();
-    console.log('daemon start', Date.now() - t0);
     execSync(`docker save ${TEST_IMAGE} | docker -H ${daemon.host} load`, { stdio: 'ignore' });
     docker('run', '-d', '--name', TARGET, '--label', 'docker-audit-test=events', '--network', 'none', TEST_IMAGE, 'sleep', '3600');
     proxy = new EventsProxy(dir, daemon.socketPath);
@@ -107,17 +105,13 @@ describe('events collector against a second dockerd', () => {
       ...off,
     ]);
     await exporter.start();
-    console.log('before all', Date.now() - t0);
   }, 90_000);
 
   afterAll(async () => {
-    const t0 = Date.now();
     await exporter?.stop().catch(() => undefined);
-    console.log('exporter stop', Date.now() - t0);
     await proxy?.close().catch(() => undefined);
     await daemon.cleanup(); // removes the daemon's containers and images with it
     fs.rmSync(dir, { recursive: true, force: true });
-    console.log('after all', Date.now() - t0);
   }, 90_000);
 
   it('keeps a quiet stream up for longer than --docker.timeout', async () => {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeKeys, decodeValue, parseRecord, rawField, syscallName } from '../../../src/audit/record';
+import { decodeKeys, decodeValue, parseRecord, rawField, recordTime, syscallName } from '../../../src/audit/record';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'audit');
 const lines = (name: string) => fs.readFileSync(path.join(FIXTURES, name)).toString('latin1').split('\n').filter((l) => l !== '');
@@ -12,7 +12,7 @@ describe('parseRecord', () => {
     expect(record.type).toBe('SYSCALL');
     expect(record.node).toBe('');
     expect(record.id).toMatch(/^\d+\.\d{3}:\d+$/);
-    expect(record.time).toBeCloseTo(Number(record.id.split(':')[0]), 3);
+    expect(recordTime(record.id)).toBeCloseTo(Number(record.id.split(':')[0]), 3);
     expect(line).toContain('\x1d');
     expect(record.fields).not.toContain('\x1d');
     expect(record.fields).not.toContain('SYSCALL=execve'); // interpreted, after 0x1d
@@ -35,6 +35,10 @@ describe('parseRecord', () => {
     expect(parseRecord('type=SYSCALL msg=audit(garbage): no header')).toBeUndefined();
     expect(parseRecord('\x00\x01\xff binary')).toBeUndefined();
     expect(parseRecord('')).toBeUndefined();
+    expect(parseRecord('type= msg=audit(1.2:3): x')).toBeUndefined();
+    expect(parseRecord('type=A B msg=audit(1.2:3): x')).toBeUndefined();
+    expect(parseRecord('node=n type=A msg=audit(1.2:3)x')).toBeUndefined();
+    expect(parseRecord('type=A msg=audit(1.2:3):')).toEqual({ node: '', type: 'A', id: '1.2:3', fields: '' });
   });
 });
 

@@ -130,6 +130,4 @@ describe('the cis collector', () => {
     expect(failing.lines).toContain('docker_audit_cis_source_up{source=execs} 0');
     expect(failing.error?.message).toContain('execs: stream down');
   });
-
-});
 });

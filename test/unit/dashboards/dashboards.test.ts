@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { DASHBOARDS, expandTemplateVariables, panelQueries, serialize, variableQueries } from '../../../dashboards/src';
-import { metricNames } from '../../../dashboards/src/promql';
+import { eq, metricNames, sel } from '../../../dashboards/src/promql';
 import { DASHBOARDS_DIR } from '../../../dashboards/src/write';
-import { ALL_FAMILIES, LIVE_FAMILIES } from '../../../src/metrics/catalog';
+import { ALL_FAMILIES, LIVE_FAMILIES, METRICS } from '../../../src/metrics/catalog';
 
 // What users import: the JSON text, not the SDK's objects (which carry non-serialised helpers).
 const built = DASHBOARDS.map((d) => ({ file: d.file, json: JSON.parse(serialize(d.build())) as ReturnType<typeof d.build> }));
@@ -162,6 +162,14 @@ describe("Grafana's published JSON schemas (vendored from grafana-foundation-sdk
   it('rejects a dashboard the schema forbids, so the validation can fail', () => {
     const broken = { ...built[0].json, graphTooltip: 7, panels: [{ title: 'no type' }] };
     expect(errors(validator('dashboard'), broken).length).toBeGreaterThan(0);
+  });
+});
+
+describe('sel', () => {
+  it('builds an instance-scoped selector whose label matchers are typed against the family', () => {
+    expect(sel(METRICS.images, { dangling: eq('true') })).toBe('docker_audit_images{instance=~"$instance", dangling="true"}');
+    // @ts-expect-error docker_audit_images has no label "state": the dashboards would not compile.
+    expect(sel(METRICS.images, { dangling: eq('running') })).toContain('dangling="running"');
   });
 });
 

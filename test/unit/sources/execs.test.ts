@@ -67,6 +67,16 @@ describe('ExecAudit over the recorded session', () => {
     await sources.close();
   });
 
+  it('inspects nothing while no consumer has read it, even with the stream up for the container inventory', async () => {
+    const { engine, sources } = setup();
+    sources.events!.start();
+    await new Promise((r) => setImmediate(r));
+    for (const e of BEFORE_REMOVAL) engine.stream!.onEvent(e);
+    await sources.execs!.settled();
+    expect(engine.execInspectCalls).toBe(0);
+    await sources.close();
+  });
+
   it('drops a destroyed container\'s attribution but keeps the totals', async () => {
     const { engine, sources } = setup();
     await replay(engine, sources, EVENTS);

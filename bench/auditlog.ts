@@ -1,0 +1,295 @@
+// Benchmark of the auditlog collector against aureport and ausearch, on a big log built
+// from real records that auditd wrote on this host.
+//
+//  1. Records: a watch with key "docker" and one with key "dae_al_bench_other" on a /tmp
+//     folder, a few hundred watched actions (create, write, chmod, rename, unlink, exec),
+//     then those events (ausearch --raw) and the rest of the current audit.log (other
+//     engineers' keys, key=(null) events), grouped by serial. The rules are removed again.
+//  2. A log of --size-mb (default 200) MB and one of a quarter of that in --dir (default a
+//     temporary folder under /tmp), the events replayed with fresh serials and timestamps.
+//  3. Measured in the same run: the collector's ingestion (its own code path: tailer,
+//     parser, event assembly, counters; --once, --audit.start=beginning) in a fresh child
+//     process per file, so RSS compares; `aureport -k --summary -if FILE`; `ausearch -k
+//     docker -if FILE --raw`; per-key counts compared with aureport's.
+//  4. CPU while following a log that a child process grows at --rate events/s (default
+//     2000) for --follow-seconds (default 20), collecting every second.
+//
+// Usage (as root): npm run bench:audit [-- --size-mb=200 --dir=/tmp/x --rate=2000 --follow-seconds=20]
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CollectContext } from '../src/collectors/collector';
+import { createAuditlogCollector } from '../src/collectors/auditlog';
+import { silentLogger } from '../src/log';
+import type { Sample } from '../src/metrics/sample';
+import type { AuditRulesFacts } from '../src/sources/audit-rules';
+import { PerCollection } from '../src/sources/per-collection';
+import { testOptions } from '../test/helpers/options';
+
+function option(name: string, fallback: string): string {
+  for (const arg of process.argv.slice(2)) if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
+  return fallback;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const MB = 1024 * 1024;
+
+// ---------------------------------------------------------------- the collector, alone
+
+function collectorFor(file: string, keys: string[], once: boolean) {
+  return createAuditlogCollector({
+    options: testOptions([`--audit.log-path=${file}`, '--audit.start=beginning', `--audit.keys=${keys.join(',')}`, ...(once ? ['--once'] : [])]),
+    logger: silentLogger,
+    sources: { auditRules: new PerCollection<AuditRulesFacts>(() => Promise.reject(new Error('unused'))) },
+  });
+}
+
+let collection = 0;
+async function collect(collector: ReturnType<typeof collectorFor>): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  const ctx: CollectContext = { signal: new AbortController().signal, emit: (s) => void samples.push(s), logger: silentLogger, now: Date.now, collection: ++collection };
+  await collector.collect(ctx);
+  return samples;
+}
+
+function perKey(samples: Sample[]): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const s of samples) if (s.family.name === 'docker_audit_log_events_total') totals[s.labels.key] = (totals[s.labels.key] ?? 0) + s.value;
+  return totals;
+}
+
+/** Child mode: ingest one file with the collector and print the figures as JSON. */
+async function ingestChild(file: string, keys: string[]): Promise<void> {
+  const collector = collectorFor(file, keys, true);
+  const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  const samples = await collect(collector);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
+  await collector.close?.();
+  process.stdout.write(JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6, maxRssBytes: process.resourceUsage().maxRSS * 1024, perKey: perKey(samples) }) + '\n');
+}
+
+// ---------------------------------------------------------------- real records
+
+function sh(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'latin1', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    if ((err as { status?: number }).status === 1 && cmd === 'ausearch') return '';
+    throw err;
+  }
+}
+
+function groupEvents(raw: string): string[][] {
+  const byId = new Map<string, string[]>();
+  for (const line of raw.split('\n')) {
+    const id = /^(?:node=\S* )?type=\S+ msg=audit\(([\d.:]+)\)/.exec(line)?.[1];
+    if (id) byId.set(id, [...(byId.get(id) ?? []), line]);
+  }
+  return [...byId.values()];
+}
+
+async function recordRealEvents(work: string): Promise<string[][]> {
+  const watched = path.join(work, 'watched');
+  const other = path.join(work, 'other');
+  fs.mkdirSync(watched);
+  fs.mkdirSync(other);
+  const rules = [
+    ['-w', watched, '-p', 'wa', '-k', 'docker'],
+    ['-w', other, '-p', 'wa', '-k', 'dae_al_bench_other'],
+  ];
+  const before = fs.statSync('/var/log/audit/audit.log').size;
+  try {
+    for (const rule of rules) execFileSync('auditctl', rule);
+    for (let i = 0; i < 150; i++) {
+      const f = path.join(watched, `f${i}`);
+      fs.writeFileSync(f, 'x');
+      if (i % 3 === 0) fs.chmodSync(f, 0o600);
+      if (i % 5 === 0) fs.renameSync(f, f + '.moved');
+      if (i % 7 === 0) fs.writeFileSync(path.join(other, `o${i}`), 'y');
+    }
+    execFileSync('sh', ['-c', `cd ${watched} && rm -f f1 f2 f3 && ls >/dev/null`]);
+    await sleep(3000);
+  } finally {
+    for (const rule of rules) execFileSync('auditctl', ['-W', ...rule.slice(1)], { stdio: 'ignore' });
+  }
+  const mine = sh('ausearch', ['--input-logs', '-k', 'docker', '--raw']) + sh('ausearch', ['--input-logs', '-k', 'dae_al_bench_other', '--raw']);
+  // What else auditd logged here: key=(null) events, other engineers' keys, CONFIG_CHANGE.
+  const fd = fs.openSync('/var/log/audit/audit.log', 'r');
+  const rest = Buffer.alloc(Math.min(before, 4 * MB));
+  fs.readSync(fd, rest, 0, rest.length, before - rest.length);
+  fs.closeSync(fd);
+  const restText = rest.toString('latin1');
+  return [...groupEvents(mine), ...groupEvents(restText.slice(restText.indexOf('\n') + 1))];
+}
+
+/** Writes events, cycling through the templates with fresh serials and times, up to `bytes`. */
+function buildLog(file: string, templates: string[][], bytes: number): { events: number } {
+  // Each line split around its msg=audit(...) header, so replaying is string concatenation.
+  const split = templates.map((lines) => lines.map((l) => {
+    const m = /msg=audit\([\d.:]+\)/.exec(l)!;
+    return [l.slice(0, m.index + 'msg=audit('.length), l.slice(m.index + m[0].length - 1) + '\n'];
+  }));
+  const fd = fs.openSync(file, 'w');
+  let written = 0;
+  let events = 0;
+  let ms = Date.now() - 86_400_000;
+  let batch: string[] = [];
+  let batchBytes = 0;
+  while (written + batchBytes < bytes) {
+    const event = split[events % split.length];
+    const id = `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}:${1_000_000 + events}`;
+    for (const [head, tail] of event) {
+      const line = head + id + tail;
+      batch.push(line);
+      batchBytes += line.length;
+    }
+    events++;
+    ms += 1;
+    if (batchBytes > 8 * MB) {
+      written += fs.writeSync(fd, Buffer.from(batch.join(''), 'latin1'));
+      batch = [];
+      batchBytes = 0;
+    }
+  }
+  written += fs.writeSync(fd, Buffer.from(batch.join(''), 'latin1'));
+  fs.closeSync(fd);
+  return { events };
+}
+
+// ---------------------------------------------------------------- the tools
+
+function timed<T>(fn: () => T): { seconds: number; value: T } {
+  const started = process.hrtime.bigint();
+  const value = fn();
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, value };
+}
+
+function aureport(file: string): Record<string, number> {
+  const text = sh('aureport', ['--input-logs', '-k', '--summary', '-if', file]);
+  const totals: Record<string, number> = {};
+  for (const m of text.matchAll(/^(\d+)\s+(\S+)$/gm)) totals[m[2]] = Number(m[1]);
+  return totals;
+}
+
+function ausearchDockerEvents(file: string): number {
+  const raw = sh('ausearch', ['--input-logs', '-k', 'docker', '-if', file, '--raw']);
+  const ids = new Set<string>();
+  for (const m of raw.matchAll(/msg=audit\(([\d.:]+)\)/g)) ids.add(m[1]);
+  return ids.size;
+}
+
+function ingest(file: string, keys: string[]): { seconds: number; cpuSeconds: number; maxRssBytes: number; perKey: Record<string, number> } {
+  const out = execFileSync(process.execPath, [__filename, 'ingest', file, keys.join(',')], { encoding: 'utf8', maxBuffer: 16 * MB });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+// ---------------------------------------------------------------- following a growing log
+
+async function follow(file: string, templates: string[][], rate: number, seconds: number, keys: string[]) {
+  fs.writeFileSync(file, '');
+  const templatesFile = file + '.templates.json';
+  fs.writeFileSync(templatesFile, JSON.stringify(templates));
+  // The writer: another process, so its CPU is not ours. Appends every 50 ms.
+  const writerCode = `
+    const fs = require('fs');
+    const t = JSON.parse(fs.readFileSync(${JSON.stringify(templatesFile)}, 'latin1'));
+    const fd = fs.openSync(${JSON.stringify(file)}, 'a');
+    const perTick = ${rate} / 20; let n = 0; const end = Date.now() + ${seconds * 1000};
+    const tick = () => {
+      let out = '';
+      const ms = Date.now();
+      for (let i = 0; i < perTick; i++, n++) {
+        const id = Math.floor(ms / 1000) + '.' + String(ms % 1000).padStart(3, '0') + ':' + (5000000 + n);
+        for (const l of t[n % t.length]) out += l.replace(/msg=audit\\([\\d.:]+\\)/, 'msg=audit(' + id + ')') + '\\n';
+      }
+      fs.writeSync(fd, Buffer.from(out, 'latin1'));
+      if (Date.now() < end) setTimeout(tick, 50); else { fs.closeSync(fd); process.stdout.write(String(n)); }
+    };
+    tick();`;
+  const writer = spawn(process.execPath, ['-e', writerCode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let written = '';
+  writer.stdout.on('data', (d: Buffer) => (written += d.toString()));
+  const exited = new Promise<void>((r) => writer.once('exit', () => r()));
+  const collector = collectorFor(file, keys, false);
+  const cpu = process.cpuUsage();
+  const started = Date.now();
+  const rss: number[] = [];
+  while (Date.now() - started < seconds * 1000) {
+    await collect(collector);
+    rss.push(process.memoryUsage().rss);
+    await sleep(1000);
+  }
+  const used = process.cpuUsage(cpu);
+  const wallSeconds = (Date.now() - started) / 1000;
+  await exited;
+  await sleep(2200);
+  const final = await collect(collector);
+  await collector.close?.();
+  const counted = Object.values(perKey(final)).reduce((a, b) => a + b, 0);
+  return { cpuPercent: (100 * (used.user + used.system)) / 1e6 / wallSeconds, events: Number(written), counted, maxRssBytes: Math.max(...rss) };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  if (process.argv[2] === 'ingest') return ingestChild(process.argv[3], process.argv[4].split(','));
+  const sizeMb = Number(option('size-mb', '200'));
+  const rate = Number(option('rate', '2000'));
+  const followSeconds = Number(option('follow-seconds', '20'));
+  const dir = option('dir', '') || fs.mkdtempSync(path.join(os.tmpdir(), 'dae-al-bench-'));
+  fs.mkdirSync(dir, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dae-al-bench-watch-'));
+  try {
+    process.stderr.write('recording real events...\n');
+    const templates = await recordRealEvents(work);
+    const dockerTemplates = templates.filter((t) => t.some((l) => l.includes('key="docker"'))).length;
+    process.stderr.write(`${templates.length} real events (${dockerTemplates} with key docker); building logs...\n`);
+    const big = path.join(dir, 'audit-big.log');
+    const small = path.join(dir, 'audit-small.log');
+    const bigLog = buildLog(big, templates, sizeMb * MB);
+    buildLog(small, templates, (sizeMb / 4) * MB);
+    const bigBytes = fs.statSync(big).size;
+    const smallBytes = fs.statSync(small).size;
+
+    process.stderr.write('aureport...\n');
+    const aur = timed(() => aureport(big));
+    const keys = Object.keys(aur.value);
+    process.stderr.write('ausearch...\n');
+    const aus = timed(() => ausearchDockerEvents(big));
+    process.stderr.write('exporter...\n');
+    const exBig = ingest(big, keys);
+    const exSmall = ingest(small, keys);
+    process.stderr.write('following...\n');
+    const fol = await follow(path.join(dir, 'audit-follow.log'), templates, rate, followSeconds, keys);
+
+    const { '': noKey, ...named } = exBig.perKey;
+    void noKey;
+    const identical = JSON.stringify(Object.entries(named).sort()) === JSON.stringify(Object.entries(aur.value).sort());
+    const mbps = (bytes: number, s: number) => (bytes / MB / s).toFixed(1);
+    const rows: [string, string][] = [
+      ['log', `${(bigBytes / MB).toFixed(0)} MB, ${bigLog.events} events (${templates.length} real events replayed), ${keys.length} keys`],
+      ['exporter ingestion', `${exBig.seconds.toFixed(2)} s: ${mbps(bigBytes, exBig.seconds)} MB/s, ${Math.round(bigLog.events / exBig.seconds)} events/s (CPU ${exBig.cpuSeconds.toFixed(2)} s)`],
+      ['aureport -k --summary -if FILE', `${aur.seconds.toFixed(2)} s: ${mbps(bigBytes, aur.seconds)} MB/s`],
+      ['ausearch -k docker -if FILE --raw', `${aus.seconds.toFixed(2)} s: ${mbps(bigBytes, aus.seconds)} MB/s (${aus.value} events)`],
+      ['exporter / aureport throughput', `${(aur.seconds / exBig.seconds).toFixed(2)}x ${aur.seconds >= exBig.seconds ? 'PASS' : 'FAIL'}`],
+      ['per-key counts = aureport', `${identical ? 'PASS' : 'FAIL'} (docker: exporter ${named.docker ?? 0}, aureport ${aur.value.docker ?? 0}, ausearch ${aus.value})`],
+      [`max RSS, ${(smallBytes / MB).toFixed(0)} MB vs ${(bigBytes / MB).toFixed(0)} MB`, `${(exSmall.maxRssBytes / MB).toFixed(0)} MiB vs ${(exBig.maxRssBytes / MB).toFixed(0)} MiB ${exBig.maxRssBytes < exSmall.maxRssBytes * 1.25 ? 'PASS (flat)' : 'FAIL'}`],
+      [`following ${rate} events/s, collecting every 1 s`, `${fol.cpuPercent.toFixed(1)}% of one core over ${followSeconds} s; ${fol.counted} of ${fol.events} events counted; max RSS ${(fol.maxRssBytes / MB).toFixed(0)} MiB`],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    process.stdout.write(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n');
+    if (!identical) process.stdout.write(`exporter: ${JSON.stringify(named)}\naureport: ${JSON.stringify(aur.value)}\n`);
+    process.stdout.write(JSON.stringify({ bigBytes, events: bigLog.events, exporter: exBig, exporterSmall: exSmall, aureportSeconds: aur.seconds, ausearchSeconds: aus.seconds, follow: fol }) + '\n');
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+    if (!option('dir', '')) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
