@@ -192,7 +192,9 @@ export const tcpWithoutTls: Evaluator = (facts) => {
     if (l.scheme === 'tcp' && !l.tlsVerify) offenders.set(l.address, { object: l.address, kind: 'listener' });
   }
   for (const p of facts.daemon.probes) {
-    if (p.exposed && ![...offenders.keys()].some((a) => a.endsWith(`//${p.address}`))) offenders.set(p.address, { object: p.address, kind: 'listener' });
+    // A probe of a listener already found (tcp://0.0.0.0:2375 is probed at 127.0.0.1:2375) is the same finding.
+    const known = (p.listener !== undefined && offenders.has(p.listener)) || [...offenders.keys()].some((a) => a.endsWith(`//${p.address}`));
+    if (p.exposed && !known) offenders.set(p.address, { object: p.address, kind: 'listener' });
   }
   return judged([...offenders.values()]);
 };

@@ -1,3 +1,4 @@
+import { COLLECTORS } from '../../src/collectors';
 import { ConfigError, FLAGS, helpText, parseConfig, parseDuration, parseListenAddress, type Config } from '../../src/config';
 
 function config(argv: string[], env: NodeJS.ProcessEnv = {}): Config {
@@ -23,7 +24,8 @@ describe('parseConfig', () => {
     expect(c.telemetryPath).toBe('/metrics');
     expect(c.schedule).toBe('*/15 * * * * *');
     expect(c.docker).toMatchObject({ host: 'unix:///var/run/docker.sock', tlsVerify: false, timeoutMs: 10_000 });
-    expect(c.collectors).toEqual({ engine: true, containers: true });
+    expect(c.collectors).toEqual(Object.fromEntries(COLLECTORS.map((d) => [d.name, d.enabledByDefault])));
+    expect(Object.keys(c.collectors)).toEqual(['engine', 'containers', 'daemon', 'images', 'resources', 'events', 'auditrules', 'auditlog', 'cis']);
     expect(c.inspectMaxAgeMs).toBe(300_000);
     expect(c.inspectConcurrency).toBe(8);
     expect(c.once).toBe(false);
@@ -52,7 +54,7 @@ describe('parseConfig', () => {
     const c = config(['--web.listen-address', '127.0.0.1:9100', '--docker.timeout=500ms', '--no-collector.engine', '--once', '--collector.containers=true']);
     expect(c.listen).toEqual({ host: '127.0.0.1', port: 9100 });
     expect(c.docker.timeoutMs).toBe(500);
-    expect(c.collectors).toEqual({ engine: false, containers: true });
+    expect(c.collectors).toMatchObject({ engine: false, containers: true });
     expect(c.once).toBe(true);
   });
 
@@ -73,7 +75,7 @@ describe('parseConfig', () => {
         '--collector.containers.inspect-concurrency=0',
       ]),
     ).toEqual([
-      'unknown collector "bogus" in --collector.bogus (known: engine, containers)',
+      `unknown collector "bogus" in --collector.bogus (known: ${COLLECTORS.map((d) => d.name).join(', ')})`,
       'unknown flag --frobnicate (see --help)',
       'unexpected argument "stray" (flags look like --name=value)',
       '--web.listen-address="localhost": expected [host]:port with a port from 0 to 65535',
@@ -85,7 +87,7 @@ describe('parseConfig', () => {
   });
 
   it('rejects values that parse but make no sense', () => {
-    expect(problems(['--no-collector.engine', '--no-collector.containers'])).toEqual(['every collector is disabled: enable at least one']);
+    expect(problems(COLLECTORS.map((d) => `--no-collector.${d.name}`))).toEqual(['every collector is disabled: enable at least one']);
     expect(problems(['--web.telemetry-path=/'])[0]).toMatch(/telemetry-path/);
     expect(problems(['--web.listen-address=:70000'])[0]).toMatch(/port from 0 to 65535/);
     expect(problems(['--collector.containers.sensitive-paths=etc'])).toEqual(['--collector.containers.sensitive-paths: "etc" is not an absolute path']);

@@ -178,6 +178,10 @@ describe('daemon checks', () => {
     ];
     expect(offenders('2.7', d({ listeners }, { probes }))).toEqual(['127.0.0.1:2380', 'tcp://10.0.0.1:2377', 'tcp://127.0.0.1:2375']);
     expect(offenders('2.7', d())).toEqual([]);
+    // A 0.0.0.0 listener is probed on loopback: one finding, not two.
+    const wildcard = [{ address: 'tcp://0.0.0.0:2375', scheme: 'tcp', tls: false, tlsVerify: false }];
+    const probed = [{ address: '127.0.0.1:2375', exposed: true, listener: 'tcp://0.0.0.0:2375' }];
+    expect(offenders('2.7', d({ listeners: wildcard }, { probes: probed }))).toEqual(['tcp://0.0.0.0:2375']);
   });
 
   it('2.11 reads dm.basesize from the flags or daemon.json', () => {

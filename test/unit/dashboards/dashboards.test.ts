@@ -169,7 +169,7 @@ describe('sel', () => {
   it('builds an instance-scoped selector whose label matchers are typed against the family', () => {
     expect(sel(METRICS.images, { dangling: eq('true') })).toBe('docker_audit_images{instance=~"$instance", dangling="true"}');
     // @ts-expect-error docker_audit_images has no label "state": the dashboards would not compile.
-    expect(sel(METRICS.images, { dangling: eq('running') })).toContain('dangling="running"');
+    expect(sel(METRICS.images, { state: eq('running') })).toContain('state="running"');
   });
 });
 
