@@ -10,11 +10,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Collector } from '../../src/collectors/collector';
 import { createAuditlogCollector } from '../../src/collectors/auditlog';
+import { COLLECTOR_NAMES } from '../../src/collectors/index';
 import { silentLogger } from '../../src/log';
 import type { Sample } from '../../src/metrics/sample';
 import type { AuditRulesFacts } from '../../src/sources/audit-rules';
 import { PerCollection } from '../../src/sources/per-collection';
 import { waitUntil } from '../helpers/docker-cli';
+import { EXPORTER_MAIN, seriesValue } from '../helpers/exporter-process';
 import { testOptions } from '../helpers/options';
 
 jest.setTimeout(120_000);
@@ -249,5 +251,24 @@ describe('auditlog on a log file the test controls, written from real records', 
     const fromBeginning = new InProcess([`--audit.log-path=${log}`, '--audit.start=beginning', keysArg]);
     expect(counted((await fromBeginning.collect()).samples)).toBe(sumKeys(aureportOf([...d, ...e, ...f])));
     await fromBeginning.collector.close?.();
+  });
+});
+
+describe('the built exporter, --once', () => {
+  it('reads the log to its end, completes the open events, prints them and exits 0', () => {
+    // A recorded log whose last event is still open at the end (its PROCTITLE is cut off).
+    const fixture = path.join(__dirname, '..', 'fixtures', 'audit', 'recorded-enriched.log');
+    const lines = fs.readFileSync(fixture, 'latin1').split('\n').filter((l) => l !== '');
+    const file = path.join(work, 'once.log');
+    fs.writeFileSync(file, lines.filter((l, i) => !(i === lines.length - 1 && l.startsWith('type=PROCTITLE'))).join('\n') + '\n', 'latin1');
+    const expected = aureportKeys(file);
+    const others = COLLECTOR_NAMES.filter((n) => n !== 'auditlog').map((n) => `--no-collector.${n}`);
+    const out = execFileSync(process.execPath, [EXPORTER_MAIN, '--once', ...others, `--audit.log-path=${file}`, '--audit.start=beginning', `--audit.keys=${Object.keys(expected).join(',')}`], { encoding: 'utf8' });
+    expect(seriesValue(out, 'docker_audit_collector_success{collector="auditlog"}')).toBe(1);
+    const totals: Record<string, number> = {};
+    for (const m of out.matchAll(/^docker_audit_log_events_total\{key="([^"]*)",syscall="[^"]*",success="[^"]*"\} (\d+)$/gm)) totals[m[1]] = (totals[m[1]] ?? 0) + Number(m[2]);
+    delete totals[''];
+    expect(totals).toEqual(expected);
+    expect(seriesValue(out, 'docker_audit_log_bytes_read_total')).toBe(fs.statSync(file).size);
   });
 });
