@@ -11,7 +11,7 @@
 //     parser, event assembly, counters; --once, --audit.start=beginning) in a fresh child
 //     process per file, so RSS compares; `aureport -k --summary -if FILE`; `ausearch -k
 //     docker -if FILE --raw`; per-key counts compared with aureport's.
-//  4. CPU while following a log that a child process grows at --rate events/s (default
+//  4. CPU and RSS of a fresh process following a log that another process grows at --rate events/s (default
 //     2000) for --follow-seconds (default 20), collecting every second.
 //
 // Usage (as root): npm run bench:audit [-- --size-mb=200 --dir=/tmp/x --rate=2000 --follow-seconds=20]
@@ -68,7 +68,16 @@ async function ingestChild(file: string, keys: string[]): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = process.cpuUsage(cpu);
   await collector.close?.();
-  process.stdout.write(JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6, maxRssBytes: process.resourceUsage().maxRSS * 1024, perKey: perKey(samples) }) + '\n');
+  process.stdout.write(JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6, maxRssBytes: peakRss(), perKey: perKey(samples) }) + '\n');
+}
+
+/**
+ * This process's peak RSS since its exec (VmHWM). Not getrusage's maxRSS: Linux carries
+ * that over from the parent across fork and exec, so a child would report the bench's own.
+ */
+function peakRss(): number {
+  const kb = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1];
+  return Number(kb) * 1024;
 }
 
 // ---------------------------------------------------------------- real records
@@ -188,10 +197,16 @@ function ingest(file: string, keys: string[]): { seconds: number; cpuSeconds: nu
 
 // ---------------------------------------------------------------- following a growing log
 
-async function follow(file: string, templates: string[][], rate: number, seconds: number, keys: string[]) {
-  fs.writeFileSync(file, '');
+/** Runs followChild in a fresh process, so its CPU and RSS are the collector's alone. */
+function follow(file: string, templates: string[][], rate: number, seconds: number, keys: string[]): { cpuPercent: number; events: number; counted: number; maxRssBytes: number } {
   const templatesFile = file + '.templates.json';
   fs.writeFileSync(templatesFile, JSON.stringify(templates));
+  const out = execFileSync(process.execPath, [__filename, 'follow', file, templatesFile, String(rate), String(seconds), keys.join(',')], { encoding: 'utf8', maxBuffer: 16 * MB, stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+async function followChild(file: string, templatesFile: string, rate: number, seconds: number, keys: string[]): Promise<void> {
+  fs.writeFileSync(file, '');
   // The writer: another process, so its CPU is not ours. Appends every 50 ms.
   const writerCode = `
     const fs = require('fs');
@@ -229,13 +244,14 @@ async function follow(file: string, templates: string[][], rate: number, seconds
   const final = await collect(collector);
   await collector.close?.();
   const counted = Object.values(perKey(final)).reduce((a, b) => a + b, 0);
-  return { cpuPercent: (100 * (used.user + used.system)) / 1e6 / wallSeconds, events: Number(written), counted, maxRssBytes: Math.max(...rss) };
+  process.stdout.write(JSON.stringify({ cpuPercent: (100 * (used.user + used.system)) / 1e6 / wallSeconds, events: Number(written), counted, maxRssBytes: Math.max(...rss) }) + '\n');
 }
 
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'ingest') return ingestChild(process.argv[3], process.argv[4].split(','));
+  if (process.argv[2] === 'follow') return followChild(process.argv[3], process.argv[4], Number(process.argv[5]), Number(process.argv[6]), process.argv[7].split(','));
   const sizeMb = Number(option('size-mb', '200'));
   const rate = Number(option('rate', '2000'));
   const followSeconds = Number(option('follow-seconds', '20'));
@@ -263,7 +279,7 @@ async function main(): Promise<void> {
     const exBig = ingest(big, keys);
     const exSmall = ingest(small, keys);
     process.stderr.write('following...\n');
-    const fol = await follow(path.join(dir, 'audit-follow.log'), templates, rate, followSeconds, keys);
+    const fol = follow(path.join(dir, 'audit-follow.log'), templates, rate, followSeconds, keys);
 
     const { '': noKey, ...named } = exBig.perKey;
     void noKey;
@@ -276,7 +292,7 @@ async function main(): Promise<void> {
       ['ausearch -k docker -if FILE --raw', `${aus.seconds.toFixed(2)} s: ${mbps(bigBytes, aus.seconds)} MB/s (${aus.value} events)`],
       ['exporter / aureport throughput', `${(aur.seconds / exBig.seconds).toFixed(2)}x ${aur.seconds >= exBig.seconds ? 'PASS' : 'FAIL'}`],
       ['per-key counts = aureport', `${identical ? 'PASS' : 'FAIL'} (docker: exporter ${named.docker ?? 0}, aureport ${aur.value.docker ?? 0}, ausearch ${aus.value})`],
-      [`max RSS, ${(smallBytes / MB).toFixed(0)} MB vs ${(bigBytes / MB).toFixed(0)} MB`, `${(exSmall.maxRssBytes / MB).toFixed(0)} MiB vs ${(exBig.maxRssBytes / MB).toFixed(0)} MiB ${exBig.maxRssBytes < exSmall.maxRssBytes * 1.25 ? 'PASS (flat)' : 'FAIL'}`],
+      [`peak RSS, ${(smallBytes / MB).toFixed(0)} MB vs ${(bigBytes / MB).toFixed(0)} MB`, `${(exSmall.maxRssBytes / MB).toFixed(0)} MiB vs ${(exBig.maxRssBytes / MB).toFixed(0)} MiB ${exBig.maxRssBytes < exSmall.maxRssBytes * 1.25 ? 'PASS (under 25% more for 4x the log)' : 'FAIL'}`],
       [`following ${rate} events/s, collecting every 1 s`, `${fol.cpuPercent.toFixed(1)}% of one core over ${followSeconds} s; ${fol.counted} of ${fol.events} events counted; max RSS ${(fol.maxRssBytes / MB).toFixed(0)} MiB`],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));

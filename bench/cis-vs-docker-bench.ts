@@ -530,8 +530,13 @@ function parseDockerBenchLog(logFile: string): Map<string, DockerBenchResult> {
       results.set(current.id, current);
       continue;
     }
-    const item = /^\[(?:WARN|INFO)\]\s+\* [^:]*: (.*)$/.exec(line);
-    if (item && current) current.items.push(...item[1].trim().split(/\s+/));
+    // One offender per detail line, named last: "* Running as root: NAME", "* Port in use: 80 in NAME",
+    // "* CapAdd=[...] to NAME", "* No Healthcheck found: [IMAGE]".
+    const item =
+      /^\[(?:WARN|INFO)\]\s+\* .*?(\[[^\]]+\])\s*$/.exec(line) ??
+      /^\[(?:WARN|INFO)\]\s+\* .*:\s*(\S+)\s*$/.exec(line) ??
+      /^\[(?:WARN|INFO)\]\s+\* .* (?:in|to) (\S+)\s*$/.exec(line);
+    if (item && current) current.items.push(item[1]);
     else if (!/^\[\w+\]\s+\*/.test(line)) current = undefined;
   }
   return results;

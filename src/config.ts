@@ -261,11 +261,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     problems.push(`--collection.schedule="${schedule}": not a valid cron expression (${cronCheck.errors.map((e) => e.message).join('; ') || 'unparsable'})`);
   }
 
-  const sensitiveText = str('collector.containers.sensitive-paths', SENSITIVE_DEFAULT);
-  const sensitivePaths = sensitiveText
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p !== '');
+  const sensitivePaths = list('collector.containers.sensitive-paths', SENSITIVE_DEFAULT);
   for (const p of sensitivePaths) {
     if (!p.startsWith('/')) problems.push(`--collector.containers.sensitive-paths: "${p}" is not an absolute path`);
   }

@@ -67,5 +67,18 @@ export function createLogger(
   };
 }
 
+/**
+ * For problems a collector finds again on every collection: logs each one the first
+ * collection it appears in, and again only after a collection without it, not every 15 s.
+ * Call it once per collection with every current problem, by a key that tells problems apart.
+ */
+export function logWhenNew(): (current: ReadonlyMap<string, () => void>) => void {
+  let previous = new Set<string>();
+  return (current) => {
+    for (const [key, log] of current) if (!previous.has(key)) log();
+    previous = new Set(current.keys());
+  };
+}
+
 /** A logger that drops everything: for tests that do not look at logs. */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

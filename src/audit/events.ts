@@ -3,6 +3,9 @@
 // complete on its PROCTITLE or EOE record (the last ones the kernel sends), or 2 s (auditd's end_of_event_timeout) after its time: when an
 // event at least that much newer starts, or, once the file has been read to its end,
 // when the wall clock has passed it (or it has not grown for 2 s, for clocks that differ).
+// A record that arrives after its event was completed starts a new event, as in ausearch:
+// the key sits on one record of an event (SYSCALL, or CONFIG_CHANGE), so per-key counts
+// stay exact; only key="" may count the other part.
 import { decodeKeys, decodeValue, rawField, recordTime, syscallName, type AuditRecord } from './record';
 
 /** What one complete event counts as. */
@@ -31,8 +34,6 @@ interface OpenEvent {
 export const EVENT_TIMEOUT_SECONDS = 2;
 /** Open events beyond this many are completed oldest first, so garbage cannot grow memory. */
 const MAX_OPEN_EVENTS = 10_000;
-/** Completed ids remembered, so a record arriving after its event timed out is not a new event. */
-const RECENT_IDS = 4096;
 const NO_KEYS: string[] = [];
 /** The bulk of a syscall event's records, which never carry a key: not searched for one. */
 const KEYLESS_TYPES: ReadonlySet<string> = new Set(['PATH', 'CWD', 'PROCTITLE', 'EXECVE', 'SOCKADDR', 'BPRM_FCAPS', 'MMAP', 'OPENAT2', 'EOE']);
@@ -42,9 +43,6 @@ export class EventAssembler {
   /** Open ids in arrival order (close to time order), for the timeout; completed ones are skipped. */
   private arrival: string[] = [];
   private arrivalHead = 0;
-  private readonly recent = new Set<string>();
-  private readonly recentRing: (string | undefined)[] = new Array<string | undefined>(RECENT_IDS);
-  private recentNext = 0;
 
   constructor(
     private readonly complete: (event: AuditEvent) => void,
@@ -60,7 +58,6 @@ export class EventAssembler {
     const id = record.node === '' ? record.id : `${record.node}|${record.id}`;
     let event = this.open.get(id);
     if (!event) {
-      if (this.recent.has(id)) return; // a straggler of an event already counted
       event = { keys: NO_KEYS, syscall: '', success: '', exe: '', time: recordTime(record.id), lastSeenMs: nowMs };
       this.open.set(id, event);
       this.arrival.push(id);
@@ -121,11 +118,6 @@ export class EventAssembler {
 
   private finish(id: string, event: OpenEvent): void {
     this.open.delete(id);
-    const evicted = this.recentRing[this.recentNext];
-    if (evicted !== undefined) this.recent.delete(evicted);
-    this.recentRing[this.recentNext] = id;
-    this.recentNext = (this.recentNext + 1) % RECENT_IDS;
-    this.recent.add(id);
     this.complete({ keys: event.keys, syscall: event.syscall, success: event.success, exe: event.exe, time: event.time });
   }
 }

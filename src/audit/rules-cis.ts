@@ -7,8 +7,12 @@ import * as path from 'node:path';
 
 /** Where binaries are looked for, in this order: the first directory that has the name wins. */
 export const BINARY_DIRS = ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/bin', '/sbin'] as const;
-/** Where systemd looks for unit files, in its order of precedence. */
-export const SYSTEMD_UNIT_DIRS = ['/etc/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'] as const;
+/**
+ * Where systemd looks for system unit files, in its order of precedence (systemd.unit(5);
+ * /lib/systemd/system for hosts without a merged /usr). The one list: the daemon source
+ * finds docker.service and docker.socket with it too.
+ */
+export const SYSTEMD_UNIT_DIRS = ['/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'] as const;
 
 export type CisPathResolution =
   /** A fixed host path. */
@@ -146,9 +150,11 @@ export async function resolveCisPath(rootPath: string, entry: CisAuditPath): Pro
   for (const foundAt of candidates(entry.resolve)) {
     if (!(await exists(rootPath, foundAt))) continue;
     const resolved = await resolveHostPath(rootPath, foundAt).catch(() => undefined); // a symlink loop
-    if (resolved === undefined || !(await exists(rootPath, resolved))) continue; // or a dangling symlink
+    if (resolved === undefined) continue;
     // A unit linked to /dev/null is masked: systemd does not look further, and nothing runs it.
+    // Judged by the link alone: a host root bind-mounted without its submounts has no /dev/null.
     if (entry.resolve.how === 'systemd-unit' && resolved === '/dev/null') return undefined;
+    if (!(await exists(rootPath, resolved))) continue; // a dangling symlink
     return { check: entry.check, name: entry.name, kind: entry.kind, path: resolved, foundAt };
   }
   return undefined;

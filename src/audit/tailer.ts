@@ -52,6 +52,7 @@ interface OpenFile {
 
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
 const HEAD_BYTES = 128;
+const DECODE_BYTES = 64 * 1024;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
@@ -205,7 +206,9 @@ export class AuditLogTailer {
       if (bytesRead === 0) break;
       file.offset += bytesRead;
       this.bytesRead += bytesRead;
-      this.splitLines(this.buffer.toString('latin1', 0, bytesRead), sink);
+      // Decoded in pieces small enough for V8's young generation: a 1 MiB string would go
+      // to the large-object space, which only a full GC frees, and RSS would follow.
+      for (let from = 0; from < bytesRead; from += DECODE_BYTES) this.splitLines(this.buffer.toString('latin1', from, Math.min(bytesRead, from + DECODE_BYTES)), sink);
     }
   }
 

@@ -17,7 +17,8 @@ import {
   securityOpt,
   userIsRoot,
 } from '../collectors/container-posture';
-import type { DaemonFacts, DaemonFile, DaemonSettings } from '../sources/daemon';
+import { CIS_FILE_RULES, type DaemonFacts, type DaemonFile, type DaemonSettings } from '../sources/daemon';
+import { BUILTIN_INSECURE, parseDockerdArgs } from '../sources/daemon-settings';
 import type { ImageFacts } from '../sources/images';
 import { NOT_JUDGED, type CisContainer, type CisMount, type CisFacts, type Judgement, type Offender } from './facts';
 
@@ -166,22 +167,16 @@ export function daemonSetting(offends: (s: DaemonSettings, d: DaemonFacts) => bo
 
 /** dockerd's raw values of one option, from its command line and daemon.json (for settings DaemonSettings does not carry). */
 export function rawDaemonOption(d: DaemonFacts, flag: string, configKey: string): string[] {
-  const out: string[] = [];
-  const args = d.cmdline.args ?? [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === `--${flag}` && i + 1 < args.length) out.push(args[++i]);
-    else if (args[i].startsWith(`--${flag}=`)) out.push(args[i].slice(flag.length + 3));
-  }
+  const out = [...(parseDockerdArgs(d.cmdline.args ?? []).get(flag) ?? [])];
   const value = d.config.values?.[configKey];
   if (Array.isArray(value)) out.push(...value.map(String));
   else if (typeof value === 'string') out.push(value);
   return out;
 }
 
-const DEFAULT_INSECURE = new Set(['127.0.0.0/8']);
 export const insecureRegistries: Evaluator = (facts) => {
   if (!facts.daemon) return NOT_JUDGED;
-  return judged(facts.daemon.settings.insecureRegistries.filter((r) => !DEFAULT_INSECURE.has(r)).map((r) => ({ object: r, kind: 'registry' })));
+  return judged(facts.daemon.settings.insecureRegistries.filter((r) => r !== BUILTIN_INSECURE).map((r) => ({ object: r, kind: 'registry' })));
 };
 
 /** Every TCP listener without TLS verification, and every address where an unauthenticated API answered the probe. */
@@ -235,10 +230,10 @@ export function filesOf(roles: readonly string[], offends: (f: DaemonFile) => bo
 /**
  * The owner and mode CIS asks for, as the daemon source judged them (DaemonFile.ownerOk and
  * modeOk: the one place that knows the docker group's gid); a file without those verdicts is
- * judged here as root:root and the mode given.
+ * judged here as root:root and the loosest mode of its role in CIS_FILE_RULES, the one table of them.
  */
 export const ownerAsCis = (roles: readonly string[]): Evaluator => filesOf(roles, (f) => !(f.ownerOk ?? (f.uid === 0 && f.gid === 0)));
-export const modeAsCis = (roles: readonly string[], allowed: number): Evaluator => filesOf(roles, (f) => !(f.modeOk ?? modeWithin(f.mode, allowed)));
+export const modeAsCis = (roles: readonly string[]): Evaluator => filesOf(roles, (f) => !(f.modeOk ?? modeWithin(f.mode, f.maxMode ?? CIS_FILE_RULES[f.role]?.maxMode ?? 0)));
 
 // ---------------------------------------------------------------- images
 

@@ -4,6 +4,7 @@
 // Every collection reads the rules afresh (auditctl -l takes milliseconds), but a reason
 // that does not change (auditctl not permitted, a rules line not understood) is logged
 // once, when it first appears, not every 15 seconds.
+import { logWhenNew } from '../log';
 import { METRICS } from '../metrics/catalog';
 import { flag, sample, type Sample } from '../metrics/sample';
 import type { AuditRulesFacts } from '../sources/audit-rules';
@@ -31,7 +32,7 @@ export function auditRulesSamples(facts: AuditRulesFacts): Sample[] {
 }
 
 export function createAuditRulesCollector({ sources }: { sources: Pick<Sources, 'auditRules'> }): Collector {
-  const logged = new Set<string>();
+  const logNew = logWhenNew();
   return {
     name: 'auditrules',
     async collect(ctx) {
@@ -50,9 +51,7 @@ export function createAuditRulesCollector({ sources }: { sources: Pick<Sources, 
       }
       if (facts.kernelError) once(`kernel ${facts.kernelError}`, () => ctx.logger.info('kernel audit status not read', { err: facts.kernelError }));
       for (const problem of facts.problems ?? []) once(`problem ${problem}`, () => ctx.logger.warn('audit rule not understood; it counts for nothing', { rule: problem }));
-      for (const [key, log] of messages) if (!logged.has(key)) log();
-      logged.clear();
-      for (const key of messages.keys()) logged.add(key);
+      logNew(messages);
       ctx.logger.debug('audit rules collected', { source: facts.source, rules: facts.ruleCount, paths: facts.coverage.length });
 
       // Unknown is not absent: when every way of reading the rules failed (as opposed to

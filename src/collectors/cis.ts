@@ -7,7 +7,7 @@
 // shows that the score is partial.
 import { evaluateChecks } from '../cis/evaluate';
 import type { CisFacts, ExecFindings } from '../cis/facts';
-import { describeError } from '../log';
+import { describeError, logWhenNew } from '../log';
 import { METRICS } from '../metrics/catalog';
 import { sample } from '../metrics/sample';
 import type { CollectContext, Collector, CollectorDeps } from './collector';
@@ -25,8 +25,7 @@ export interface CisInputs {
 export function createCisCollector({ sources, options }: Pick<CollectorDeps, 'sources' | 'options'>, inputs: CisInputs = {}): Collector {
   const execAudit = sources.execs;
   const readExecs = inputs.execs ?? (execAudit && (async (ctx: CollectContext) => (await execAudit.read(ctx)).byContainer));
-  /** Containers whose unknown waiver ids were already logged, with the ids logged. */
-  const loggedWaivers = new Map<string, string>();
+  const logNewWaivers = logWhenNew();
   return {
     name: 'cis',
     async collect(ctx) {
@@ -62,13 +61,15 @@ export function createCisCollector({ sources, options }: Pick<CollectorDeps, 'so
       if (results.length > 0) ctx.emit(sample(METRICS.cisScoreRatio, {}, results.filter((r) => r.passed).length / results.length));
 
       // An unknown id is logged once per container (and again if its label changes), not every 15 s.
-      for (const [id, { name, ids }] of unknownWaivers) {
-        const key = ids.join(',');
-        if (loggedWaivers.get(id) === key) continue;
-        loggedWaivers.set(id, key);
-        ctx.logger.warn('container waives ids that are not CIS container checks; they waive nothing', { container: name, ids: key });
+      // Without container facts nothing is known about waivers: what was logged stays logged.
+      if (facts.containers) {
+        const problems = new Map<string, () => void>();
+        for (const [id, { name, ids }] of unknownWaivers) {
+          const list = ids.join(',');
+          problems.set(`${id} ${list}`, () => ctx.logger.warn('container waives ids that are not CIS container checks; they waive nothing', { container: name, ids: list }));
+        }
+        logNewWaivers(problems);
       }
-      if (facts.containers) for (const id of loggedWaivers.keys()) if (!unknownWaivers.has(id)) loggedWaivers.delete(id);
 
       const failed: string[] = [];
       for (const [source, r] of Object.entries(settled)) {

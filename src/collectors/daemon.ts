@@ -6,6 +6,7 @@
 // everything else is still emitted. The collector fails only when neither /info nor
 // dockerd's command line could be read: the settings would then be daemon.json and
 // defaults, which says little about the running daemon.
+import { logWhenNew } from '../log';
 import { METRICS } from '../metrics/catalog';
 import { flag, sample } from '../metrics/sample';
 import type { DaemonFacts, DaemonSettings } from '../sources/daemon';
@@ -70,9 +71,7 @@ export function daemonSamples(facts: DaemonFacts, emit: CollectContext['emit']):
 }
 
 export function createDaemonCollector({ sources }: Pick<CollectorDeps, 'sources'>): Collector {
-  // Logged when they change, not on every collection.
-  let loggedConfigProblem: string | undefined;
-  let loggedInfoError: string | undefined;
+  const logNew = logWhenNew();
   return {
     name: 'daemon',
     async collect(ctx) {
@@ -80,22 +79,17 @@ export function createDaemonCollector({ sources }: Pick<CollectorDeps, 'sources'
       daemonSamples(facts, ctx.emit);
 
       const { config } = facts;
-      const configProblem =
-        config.state === 'invalid' ? `invalid ${config.error}` : config.unknownKeys?.length ? `unknown ${config.unknownKeys.join(',')}` : config.state === 'unreadable' ? `unreadable ${config.error}` : undefined;
-      if (configProblem !== loggedConfigProblem) {
-        if (config.state === 'invalid') {
-          ctx.logger.error('daemon.json is not valid JSON; the other settings are still reported', { path: config.path, line: config.line, column: config.column, err: config.error });
-        } else if (config.state === 'unreadable') {
-          ctx.logger.warn('reading daemon.json failed; the other settings are still reported', { path: config.path, err: config.error });
-        } else if (config.unknownKeys?.length) {
-          ctx.logger.warn('daemon.json has keys dockerd does not know (dockerd refuses to start with them)', { path: config.path, keys: config.unknownKeys.join(',') });
-        }
-        loggedConfigProblem = configProblem;
+      const problems = new Map<string, () => void>();
+      if (config.state === 'invalid') {
+        problems.set(`config invalid ${config.error}`, () => ctx.logger.error('daemon.json is not valid JSON; the other settings are still reported', { path: config.path, line: config.line, column: config.column, err: config.error }));
+      } else if (config.state === 'unreadable') {
+        problems.set(`config unreadable ${config.error}`, () => ctx.logger.warn('reading daemon.json failed; the other settings are still reported', { path: config.path, err: config.error }));
+      } else if (config.unknownKeys?.length) {
+        const keys = config.unknownKeys.join(',');
+        problems.set(`config unknown ${keys}`, () => ctx.logger.warn('daemon.json has keys dockerd does not know (dockerd refuses to start with them)', { path: config.path, keys }));
       }
-      if (facts.infoError !== loggedInfoError) {
-        if (facts.infoError) ctx.logger.warn('the daemon settings /info reports are unknown; using flags, daemon.json and defaults', { err: facts.infoError });
-        loggedInfoError = facts.infoError;
-      }
+      if (facts.infoError) problems.set(`info ${facts.infoError}`, () => ctx.logger.warn('the daemon settings /info reports are unknown; using flags, daemon.json and defaults', { err: facts.infoError }));
+      logNew(problems);
 
       if (!facts.info && facts.cmdline.state !== 'ok') {
         throw new Error(`reading the daemon's settings failed: ${facts.infoError ?? '/info unavailable'}; dockerd's command line: ${facts.cmdline.error ?? facts.cmdline.state}`);

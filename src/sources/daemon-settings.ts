@@ -16,7 +16,7 @@ const SHORT_FLAGS: Readonly<Record<string, string>> = { H: 'host', D: 'debug', l
 const BOOLEAN_FLAGS = new Set([
   'debug', 'icc', 'iptables', 'ip6tables', 'ip-forward', 'ip-masq', 'ipv6', 'live-restore', 'userland-proxy', 'no-new-privileges',
   'experimental', 'selinux-enabled', 'rootless', 'tls', 'tlsverify', 'raw-logs', 'init', 'validate', 'version', 'help',
-  'disable-legacy-registry', 'allow-direct-routing', 'ip-forward-no-drop',
+  'disable-legacy-registry', 'allow-direct-routing', 'ip-forward-no-drop', 'cri-containerd',
 ]);
 
 /** Flag values by long name, in command-line order (repeated flags such as -H keep every value). */

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { EngineInfo } from '../docker/types';
 import type { DockerEngine } from '../docker/engine';
 import type { CollectorDeps } from '../collectors/collector';
+import { resolveCisPath, resolveHostPath } from '../audit/rules-cis';
 import { describeError } from '../log';
 import { mapLimit } from '../util/concurrency';
 import { DEFAULT_SOCKET, parseDaemonJson, parseDockerdArgs, resolveSettings, tcpHostPort, type DockerdArgs } from './daemon-settings';
@@ -199,8 +200,6 @@ function servesEndpoint(p: DockerdProcess, endpoint: string): boolean {
 
 // ---------------------------------------------------------------- files
 
-const SYSTEMD_UNIT_DIRS = ['/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'];
-
 interface FileSpec {
   readonly role: string;
   /** The host path, as the metric shows it. */
@@ -209,18 +208,14 @@ interface FileSpec {
   readonly local: string;
 }
 
-/** The first directory of systemd's unit search path holding the unit, as systemd resolves it. */
+/** The unit file in force, found as the auditrules collector finds it (SYSTEMD_UNIT_DIRS); none when masked. */
 async function findUnit(rootPath: string, unit: string): Promise<FileSpec | undefined> {
-  for (const dir of SYSTEMD_UNIT_DIRS) {
-    const hostPath = path.posix.join(dir, unit);
-    const local = path.join(rootPath, hostPath);
-    if (await fs.lstat(local).then(() => true, () => false)) return { role: unit, path: hostPath, local };
-  }
-  return undefined;
+  const found = await resolveCisPath(rootPath, { check: unit, name: unit, kind: 'file', resolve: { how: 'systemd-unit', name: unit } });
+  return found && { role: unit, path: found.foundAt, local: path.join(rootPath, found.foundAt) };
 }
 
-/** CIS section 3: the owner and loosest mode each role may have. */
-const CIS_FILE_RULES: Readonly<Record<string, { owner: string; maxMode: number }>> = {
+/** CIS section 3: the owner and loosest mode each role may have (checks 3.1-3.24 judge by it). */
+export const CIS_FILE_RULES: Readonly<Record<string, { owner: string; maxMode: number }>> = {
   'docker.service': { owner: 'root:root', maxMode: 0o644 },
   'docker.socket': { owner: 'root:root', maxMode: 0o644 },
   '/etc/docker': { owner: 'root:root', maxMode: 0o755 },
@@ -298,7 +293,10 @@ async function fileSpecs(rootPath: string, settings: DaemonSettings, config: { p
 export async function readDaemonFiles(rootPath: string, settings: DaemonSettings, config: { path: string; local: string }): Promise<DaemonFile[]> {
   const [specs, gid] = await Promise.all([fileSpecs(rootPath, settings, config), dockerGid(rootPath)]);
   const unique = specs.filter((spec, i) => specs.findIndex((o) => o.role === spec.role && o.path === spec.path) === i);
-  const stats = await Promise.all(unique.map((spec) => fs.stat(spec.local).catch(() => undefined)));
+  // A host file's absolute symlinks (/var/run -> /run) point into the host root, not into the exporter's own filesystem.
+  const underRoot = (spec: FileSpec) => rootPath !== '/' && spec.local === path.join(rootPath, spec.path);
+  const statOf = async (spec: FileSpec) => fs.stat(underRoot(spec) ? path.join(rootPath, await resolveHostPath(rootPath, spec.path)) : spec.local);
+  const stats = await Promise.all(unique.map((spec) => statOf(spec).catch(() => undefined)));
   const files: DaemonFile[] = [];
   unique.forEach((spec, i) => {
     const stat = stats[i];
@@ -327,6 +325,8 @@ export function probeTarget(listener: string): string | undefined {
 export function probe(address: string, signal: AbortSignal, timeoutMs = PROBE_TIMEOUT_MS): Promise<Omit<DaemonProbe, 'listener'>> {
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(address);
   if (!m) return Promise.resolve({ address, exposed: false, error: 'not host:port' });
+  // http.request throws on such a port, which would fail every other probe with it.
+  if (Number(m[2]) < 1 || Number(m[2]) > 65535) return Promise.resolve({ address, exposed: false, error: 'no such port' });
   return new Promise((resolve) => {
     let done = false;
     const finish = (result: Omit<DaemonProbe, 'listener' | 'address'>) => {

@@ -3,7 +3,7 @@
 // logged once per change, with its name, and counted as unreadable; it never stops the others.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { describeError, type Logger } from '../log';
+import { describeError, logWhenNew, type Logger } from '../log';
 import { parseTrivyReport, type TrivyReportCounts } from './report';
 
 export interface TrivyReport extends TrivyReportCounts {
@@ -27,6 +27,7 @@ interface CacheEntry {
 
 export class TrivyReportsDir {
   private readonly cache = new Map<string, CacheEntry>();
+  private readonly logFailures = logWhenNew();
   /** Files parsed by the last read (the rest came from the cache). */
   lastParsed = 0;
 
@@ -38,7 +39,8 @@ export class TrivyReportsDir {
   async read(): Promise<TrivyReports> {
     let names: string[];
     try {
-      names = (await fs.readdir(this.dir, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => e.name);
+      // Symlinks too: a Kubernetes ConfigMap or Secret mount holds nothing else. stat() below tells files from folders.
+      names = (await fs.readdir(this.dir, { withFileTypes: true })).filter((e) => (e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.json')).map((e) => e.name);
     } catch (cause) {
       throw new Error(`reading Trivy reports from ${this.dir} failed`, { cause });
     }
@@ -46,23 +48,27 @@ export class TrivyReportsDir {
     for (const name of this.cache.keys()) if (!present.has(name)) this.cache.delete(name);
     let parsed = 0;
     const entries: CacheEntry[] = [];
+    const failures = new Map<string, () => void>();
     for (const name of names.sort()) {
       const file = path.join(this.dir, name);
       let entry = this.cache.get(name);
       try {
         const stat = await fs.stat(file);
+        if (!stat.isFile()) continue; // a symlink to a folder
         if (!entry || entry.mtimeMs !== stat.mtimeMs || entry.size !== stat.size) {
           parsed++;
           entry = { mtimeMs: stat.mtimeMs, size: stat.size, report: this.parse(file, await fs.readFile(file, 'utf8'), stat.mtimeMs) };
           this.cache.set(name, entry);
         }
       } catch (err) {
-        // Removed since readdir, or unreadable (permissions): not cached, so it is retried.
-        this.logger.warn('reading a Trivy report failed', { file, err: describeError(err) });
+        // Removed since readdir, a dangling symlink, or unreadable (permissions): not cached, so it is retried.
+        const message = describeError(err);
+        failures.set(`${file} ${message}`, () => this.logger.warn('reading a Trivy report failed', { file, err: message }));
         entry = { mtimeMs: 0, size: 0, report: undefined };
       }
       entries.push(entry);
     }
+    this.logFailures(failures);
     this.lastParsed = parsed;
     const newest = new Map<string, TrivyReport>();
     let ok = 0;

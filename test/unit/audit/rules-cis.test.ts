@@ -69,6 +69,11 @@ describe('resolveCisPaths', () => {
     ]);
   });
 
+  it('treats a unit linked to /dev/null as masked even when the host root shows no /dev/null (a non-recursive bind mount of /)', async () => {
+    const root = hostRoot(['usr/lib/systemd/system/docker.socket'], { 'etc/systemd/system/docker.socket': '/dev/null' });
+    expect((await resolveCisPaths(root)).map((f) => f.check)).not.toContain('1.1.9');
+  });
+
   it('finds nothing on an empty root, and skips a dangling symlink', async () => {
     expect(await resolveCisPaths(hostRoot([]))).toEqual([]);
     expect(await resolveCisPaths(hostRoot([], { 'usr/bin/runc': '/usr/sbin/runc' }))).toEqual([]);

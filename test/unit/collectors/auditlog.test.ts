@@ -92,6 +92,17 @@ describe('auditlog collector on recorded logs', () => {
     expect(exe.map((s) => s.labels.exe).sort()).toEqual([expect.stringMatching(/\/bin\/echo$/), '/usr/sbin/auditctl']);
   });
 
+  it('counts every record by type, and reports the newest event time', async () => {
+    const file = path.join(FIXTURES, 'recorded-enriched.log');
+    const lines = fs.readFileSync(file, 'latin1').split('\n').filter((l) => l !== '');
+    const { samples } = await collectOnce([`--audit.log-path=${file}`]);
+    const records = samples.filter((s) => s.family.name === 'docker_audit_log_records_total');
+    expect(records.reduce((n, s) => n + s.value, 0)).toBe(lines.length);
+    expect(records.find((s) => s.labels.type === 'SYSCALL')?.value).toBe(lines.filter((l) => l.startsWith('type=SYSCALL ')).length);
+    const newest = Math.max(...lines.map((l) => Number(/msg=audit\((\d+\.\d+):/.exec(l)![1])));
+    expect(single(samples, 'docker_audit_log_last_event_timestamp_seconds')).toBeCloseTo(newest, 3);
+  });
+
   it('counts "docker" plus the keys of the loaded rules by default', async () => {
     const log = `--audit.log-path=${path.join(FIXTURES, 'recorded-enriched.log')}`;
     const withRules = await collectOnce([log], async () => ({ source: 'auditctl', coverage: [], keys: ['dae_al_fx_x'] }));

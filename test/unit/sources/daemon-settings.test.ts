@@ -33,6 +33,10 @@ describe('parseDockerdArgs', () => {
     expect(Object.fromEntries(args)).toEqual({ 'live-restore': ['true'], icc: ['false'], tlsverify: ['true'], debug: ['true'], iptables: ['0'], 'userns-remap': ['default'] });
   });
 
+  it('knows every boolean flag of dockerd 20.10, so none swallows the next flag (--cri-containerd -H fd://)', () => {
+    expect(argv('--cri-containerd', '-H', 'fd://').get('host')).toEqual(['fd://']);
+  });
+
   it('stops at --, and skips argv[0] and positional arguments', () => {
     expect(Object.fromEntries(argv('stray', '--experimental', '--', '--icc=false'))).toEqual({ experimental: ['true'] });
   });

@@ -116,6 +116,34 @@ describe('readDaemonFiles', () => {
   });
 });
 
+describe('readDaemonFiles under a host root mounted elsewhere', () => {
+  const root = fs.mkdtempSync(path.join(tmp, 'hostroot-'));
+  put(root, 'usr/lib/systemd/system/docker.socket', '[Socket]\n', 0o644);
+  put(root, 'usr/lib/systemd/system/docker.service', '[Service]\n', 0o644);
+  // `systemctl mask docker.service`: a link to /dev/null in /etc, in force over /usr/lib.
+  fs.mkdirSync(path.join(root, 'etc/systemd/system'), { recursive: true });
+  fs.symlinkSync('/dev/null', path.join(root, 'etc/systemd/system/docker.service'));
+  // An absolute link is the host's: it must resolve under the root path, not in the exporter's own filesystem.
+  put(root, 'srv/dae-review-tls/key.pem', 'k', 0o400);
+  fs.mkdirSync(path.join(root, 'etc/docker'), { recursive: true });
+  fs.symlinkSync('/srv/dae-review-tls/key.pem', path.join(root, 'etc/docker/key.pem'));
+
+  const settings = resolveSettings({ args: parseDockerdArgs(['dockerd', '--tlsverify', '--tlskey=/etc/docker/key.pem']), config: {}, info: undefined });
+  const read = async () =>
+    Object.fromEntries((await readDaemonFiles(root, settings, { path: '/etc/docker/daemon.json', local: path.join(root, 'etc/docker/daemon.json') })).map((f) => [f.path, f.mode.toString(8)]));
+
+  it('leaves out a masked unit (linked to /dev/null), as systemd and the auditrules collector do', async () => {
+    const files = await read();
+    expect(files['/etc/systemd/system/docker.service']).toBeUndefined();
+    expect(files['/usr/lib/systemd/system/docker.service']).toBeUndefined();
+    expect(files['/usr/lib/systemd/system/docker.socket']).toBe('644');
+  });
+
+  it('follows absolute symlinks inside the host root', async () => {
+    expect((await read())['/etc/docker/key.pem']).toBe('400');
+  });
+});
+
 describe('the plain-HTTP probe', () => {
   const servers: http.Server[] = [];
   const serve = async (handler: http.RequestListener): Promise<string> => {
@@ -147,6 +175,12 @@ describe('the plain-HTTP probe', () => {
     expect(await probe(tls, signal)).toEqual({ address: tls, status: 400, exposed: false });
     expect(await probe(web, signal)).toEqual({ address: web, status: 200, exposed: false });
     expect(await probe(closed, signal)).toEqual({ address: closed, exposed: false, error: 'ECONNREFUSED' });
+  });
+
+  it('reports a port no socket can have as not exposed instead of failing every probe (a bad port in daemon.json hosts)', async () => {
+    expect(await probe('127.0.0.1:99999', signal)).toMatchObject({ address: '127.0.0.1:99999', exposed: false });
+    const listeners = resolveSettings({ args: undefined, config: { hosts: ['tcp://0.0.0.0:99999'] }, info: undefined }).listeners;
+    expect((await probeListeners(listeners, [], signal)).map((p) => [p.address, p.exposed])).toEqual([['127.0.0.1:99999', false]]);
   });
 
   it('gives up after its timeout on an address that never answers', async () => {

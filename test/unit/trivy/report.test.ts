@@ -124,6 +124,20 @@ describe('TrivyReportsDir', () => {
     expect(reports[0]).toMatchObject({ artifact: 'fixture-rec-img/root:1', file: path.join(dir, 'new.json'), counts: { CRITICAL: 0, HIGH: 0 } });
   });
 
+  it('reads reports behind symlinks (a Kubernetes ConfigMap mount), and logs a dangling one once', async () => {
+    fs.mkdirSync(path.join(dir, '..data'));
+    copy('trivy-schema-v2-image-clean.json', '..data/clean.json');
+    fs.symlinkSync('..data/clean.json', path.join(dir, 'clean.json'));
+    fs.symlinkSync('..data', path.join(dir, 'folder.json')); // not a file: ignored
+    fs.symlinkSync('..data/gone.json', path.join(dir, 'gone.json'));
+    const reader = new TrivyReportsDir(dir, logger);
+    const first = await reader.read();
+    expect(first.reports.map((r) => r.artifact)).toEqual(['docker-audit-test/busybox:local']);
+    expect([first.ok, first.unreadable]).toEqual([1, 1]);
+    await reader.read();
+    expect(warnings.map((w) => [w.msg, path.basename(String(w.fields.file))])).toEqual([['reading a Trivy report failed', 'gone.json']]);
+  });
+
   it('fails with the folder in the message when the folder cannot be read', async () => {
     await expect(new TrivyReportsDir(path.join(dir, 'missing'), logger).read()).rejects.toThrow(`reading Trivy reports from ${path.join(dir, 'missing')} failed`);
   });
