@@ -15,8 +15,9 @@
 // `differs` note where a check documents a difference.
 //
 // Usage: npm run bench:cis [-- --sizes=20,200 --reps=7 --docker-bench-reps=3
-//        --docker-bench-budget=900 --docker-bench-sections=2,3,4,5,6 --setup-concurrency=8
-//        --out-dir=.bench/cis]; each flag also reads BENCH_<NAME> (BENCH_SIZES…).
+//        --docker-bench-budget=900 --docker-bench-sections=1,2,3,4,5,6 --setup-concurrency=8
+//        --out-dir=.bench/cis]; each flag also reads BENCH_<NAME> (BENCH_SIZES…). The sections
+//        default to those the cis catalog has checks in.
 // Prints a table per size, the comparison, then one JSON line. Targets print PASS/FAIL; the
 // exit code ignores them. Every container it creates is removed at the end, on failure and
 // on SIGINT/SIGTERM.
@@ -749,7 +750,7 @@ async function runScenario(size: number, sections: readonly number[], dockerBenc
   fs.writeFileSync(path.join(dir, 'exporter.prom'), last.stdout);
   const containers = await hostContainers();
   const view: HostView = { containers: new Map(containers.map((c) => [c.name, c])), images: await imageAliases(), dockerdProcesses: dockerBench.at(-1)?.dockerdProcesses ?? 1 };
-  const comparison = catalogOrCis(last) ? compare(dockerBench.at(-1)?.results, last.series, sections, catalog, view) : undefined;
+  const comparison = dockerBench.length && catalogOrCis(last) ? compare(dockerBench.at(-1)?.results, last.series, sections, catalog, view) : undefined;
   return {
     size,
     setupSeconds: setup.seconds,
@@ -820,7 +821,13 @@ function printScenario(s: Scenario, cisRegistered: boolean): Record<string, unkn
     const unexplained = s.comparison.filter((c) => c.outcome === 'differ-unexplained');
     if (unexplained.length) out(`UNEXPLAINED: ${unexplained.map((c) => c.id).join(', ')} (a bug, or a missing \`differs\` note in the catalog)`);
   } else {
-    out(cisRegistered ? 'agreement: the exporter printed no docker_audit_cis_* series' : 'agreement: cis collector not registered yet (src/collectors/index.ts); nothing to compare');
+    out(
+      !cisRegistered
+        ? 'agreement: cis collector not registered yet (src/collectors/index.ts); nothing to compare'
+        : !s.dockerBench.length
+          ? 'agreement: docker-bench-security did not run; nothing to compare'
+          : 'agreement: the exporter printed no docker_audit_cis_* series',
+    );
   }
   return {
     size: s.size,

@@ -5,7 +5,7 @@
 #
 # Sources, first found wins:
 #   DOCKER_BENCH_GIT_DIR   a git directory (bare or .git) holding the repository;
-#   /work/.mirror/docker+docker-bench-security/repo   a local mirror of it;
+#   DOCKER_BENCH_MIRROR    a local mirror of it (default /work/.mirror/docker+docker-bench-security/repo);
 #   DOCKER_BENCH_FETCH=1   `git clone --depth 1` from GitHub (needs network; off by default,
 #                          because CI machines cannot reach GitHub).
 # DOCKER_BENCH_REF picks the commit or tag to extract (default HEAD).
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 DEST=bench/.vendor/docker-bench-security
 REF="${DOCKER_BENCH_REF:-HEAD}"
-MIRROR=/work/.mirror/docker+docker-bench-security/repo
+MIRROR="${DOCKER_BENCH_MIRROR:-/work/.mirror/docker+docker-bench-security/repo}"
 URL=https://github.com/docker/docker-bench-security.git
 
 git_dir=""
@@ -41,8 +41,8 @@ EOF
   exit 3
 fi
 
-if ! git --git-dir="$git_dir" rev-parse --verify --quiet "$REF^{commit}" >/dev/null; then
-  echo "fetch-docker-bench: $git_dir has no commit $REF" >&2
+if ! git --git-dir="$git_dir" rev-parse --verify --quiet "$REF^{commit}" >/dev/null 2>&1; then
+  echo "fetch-docker-bench: $git_dir is not a git directory holding $REF" >&2
   exit 1
 fi
 

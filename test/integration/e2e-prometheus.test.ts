@@ -21,6 +21,7 @@ import { ExporterProcess, httpGet } from '../helpers/exporter-process';
 
 const ROOT = path.join(__dirname, '..', '..');
 const P = `dae-e2e-${process.pid}-`;
+/** A directory watched with key "docker": writes in it succeed, a mkdir of an existing name fails. */
 const AUDIT_WATCH = path.join(os.tmpdir(), `dae-e2e-watch-${process.pid}`);
 const TRIVY_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'trivy');
 
@@ -29,7 +30,9 @@ let prometheus: ChildProcess | undefined;
 let prometheusUrl: string;
 const exporter = new ExporterProcess([
   ...['--web.listen-address', '127.0.0.1:0', '--collection.schedule', '* * * * * *'],
-  ...(fs.existsSync(TRIVY_FIXTURES) ? ['--trivy.reports-dir', TRIVY_FIXTURES] : []),
+  ...['--trivy.reports-dir', TRIVY_FIXTURES],
+  // A daemon.json, whatever the machine has: the daemon-settings panels show its validity.
+  ...['--daemon.config-path', path.join(ROOT, 'test', 'fixtures', 'daemon', 'daemon-hardened.json')],
 ]);
 
 interface PromResult {
@@ -62,7 +65,7 @@ beforeAll(async () => {
   removeContainers(P);
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'dae-e2e-'));
   // Audit events with key "docker", so the audit panels have data.
-  fs.writeFileSync(AUDIT_WATCH, '');
+  fs.mkdirSync(path.join(AUDIT_WATCH, 'exists'), { recursive: true });
   auditctl('-w', AUDIT_WATCH, '-p', 'wa', '-k', 'docker');
   await exporter.start();
 
@@ -104,7 +107,7 @@ afterAll(async () => {
   } catch {
     // not added
   }
-  fs.rmSync(AUDIT_WATCH, { force: true });
+  fs.rmSync(AUDIT_WATCH, { recursive: true, force: true });
   prometheus?.kill('SIGTERM');
   await exporter.stop();
   if (work) fs.rmSync(work, { recursive: true, force: true });
@@ -128,7 +131,8 @@ describe('a real Prometheus scraping the exporter', () => {
     docker('volume', 'create', '--label', 'docker-audit-test=e2e', `${P}unused`);
     docker('network', 'create', '--label', 'docker-audit-test=e2e', `${P}unused`);
     docker('exec', `${P}socket`, 'true');
-    for (let i = 0; i < 5; i++) fs.appendFileSync(AUDIT_WATCH, `${i}\n`);
+    for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(AUDIT_WATCH, `file-${i}`), `${i}\n`);
+    for (let i = 0; i < 3; i++) expect(() => fs.mkdirSync(path.join(AUDIT_WATCH, 'exists'))).toThrow(/EEXIST/);
 
     await waitUntil('DockerAuditPrivilegedContainerPresent fires', () => firingFor('DockerAuditPrivilegedContainerPresent', `${P}privileged`), 60_000, 1000);
     await waitUntil('DockerAuditDockerSocketMounted fires', () => firingFor('DockerAuditDockerSocketMounted', `${P}socket`), 60_000, 1000);
