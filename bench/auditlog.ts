@@ -26,13 +26,9 @@ import type { Sample } from '../src/metrics/sample';
 import type { AuditRulesFacts } from '../src/sources/audit-rules';
 import { PerCollection } from '../src/sources/per-collection';
 import { testOptions } from '../test/helpers/options';
+import { benchCli, keyValueTable, sleep } from './common';
 
-function option(name: string, fallback: string): string {
-  for (const arg of process.argv.slice(2)) if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
-  return fallback;
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const { option, numberOption } = benchCli({ name: 'bench:audit', flags: ['size-mb', 'dir', 'rate', 'follow-seconds'], env: false });
 const MB = 1024 * 1024;
 
 // ---------------------------------------------------------------- the collector, alone
@@ -252,9 +248,9 @@ async function followChild(file: string, templatesFile: string, rate: number, se
 async function main(): Promise<void> {
   if (process.argv[2] === 'ingest') return ingestChild(process.argv[3], process.argv[4].split(','));
   if (process.argv[2] === 'follow') return followChild(process.argv[3], process.argv[4], Number(process.argv[5]), Number(process.argv[6]), process.argv[7].split(','));
-  const sizeMb = Number(option('size-mb', '200'));
-  const rate = Number(option('rate', '2000'));
-  const followSeconds = Number(option('follow-seconds', '20'));
+  const sizeMb = numberOption('size-mb', 200, 0.1);
+  const rate = numberOption('rate', 2000, 1);
+  const followSeconds = numberOption('follow-seconds', 20, 1);
   const dir = option('dir', '') || fs.mkdtempSync(path.join(os.tmpdir(), 'dae-al-bench-'));
   fs.mkdirSync(dir, { recursive: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dae-al-bench-watch-'));
@@ -295,8 +291,7 @@ async function main(): Promise<void> {
       [`peak RSS, ${(smallBytes / MB).toFixed(0)} MB vs ${(bigBytes / MB).toFixed(0)} MB`, `${(exSmall.maxRssBytes / MB).toFixed(0)} MiB vs ${(exBig.maxRssBytes / MB).toFixed(0)} MiB ${exBig.maxRssBytes < exSmall.maxRssBytes * 1.25 ? 'PASS (under 25% more for 4x the log)' : 'FAIL'}`],
       [`following ${rate} events/s, collecting every 1 s`, `${fol.cpuPercent.toFixed(1)}% of one core over ${followSeconds} s; ${fol.counted} of ${fol.events} events counted; max RSS ${(fol.maxRssBytes / MB).toFixed(0)} MiB`],
     ];
-    const width = Math.max(...rows.map(([k]) => k.length));
-    process.stdout.write(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n');
+    process.stdout.write(keyValueTable(rows) + '\n');
     if (!identical) process.stdout.write(`exporter: ${JSON.stringify(named)}\naureport: ${JSON.stringify(aur.value)}\n`);
     process.stdout.write(JSON.stringify({ bigBytes, events: bigLog.events, exporter: exBig, exporterSmall: exSmall, aureportSeconds: aur.seconds, ausearchSeconds: aus.seconds, follow: fol }) + '\n');
   } finally {

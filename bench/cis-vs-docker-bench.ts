@@ -21,60 +21,38 @@
 // Prints a table per size, the comparison, then one JSON line. Targets print PASS/FAIL; the
 // exit code ignores them. Every container it creates is removed at the end, on failure and
 // on SIGINT/SIGTERM.
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { COLLECTORS } from '../src/collectors/index';
 import { describeError } from '../src/log';
 import { mapLimit } from '../src/util/concurrency';
 import { packageVersion } from '../src/version';
 import { parseExposition, type ParsedSeries } from '../test/helpers/exposition';
+import {
+  benchCli,
+  benchContainers,
+  checkDocker,
+  dockerCli,
+  fmtWholeMs,
+  localDockerdPid,
+  median,
+  minOf,
+  now,
+  out,
+  pad,
+  procCpuMs,
+  round,
+} from './common';
 
 // ---------------------------------------------------------------------------- options
 
-function option(name: string, fallback: string): string {
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === `--${name}` && i + 1 < argv.length) return argv[i + 1];
-    if (argv[i].startsWith(`--${name}=`)) return argv[i].slice(name.length + 3);
-  }
-  const env = process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
-  return env !== undefined && env !== '' ? env : fallback;
-}
-
-function usageError(message: string): never {
-  process.stderr.write(`bench:cis: ${message}\n`);
-  process.exit(2);
-}
-
-function intOption(name: string, fallback: number, min: number): number {
-  const text = option(name, String(fallback));
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) usageError(`--${name}=${text}: expected a whole number of at least ${min}`);
-  return n;
-}
-
-function listOption(name: string, fallback: string, check: (n: number) => boolean, what: string): number[] {
-  return option(name, fallback)
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map((s) => {
-      const n = Number(s);
-      if (!Number.isInteger(n) || !check(n)) usageError(`--${name}: "${s}" is not ${what}`);
-      return n;
-    });
-}
-
-const KNOWN_FLAGS = ['sizes', 'reps', 'docker-bench-reps', 'docker-bench-budget', 'docker-bench-sections', 'setup-concurrency', 'out-dir'];
-for (const arg of process.argv.slice(2)) {
-  const m = /^--([a-z-]+)/.exec(arg);
-  if (m && !KNOWN_FLAGS.includes(m[1])) {
-    usageError(`unknown flag ${arg} (known: ${KNOWN_FLAGS.map((f) => `--${f}`).join(', ')})`);
-  }
-}
+const { option, intOption, listOption, usageError, note } = benchCli({
+  name: 'bench:cis',
+  flags: ['sizes', 'reps', 'docker-bench-reps', 'docker-bench-budget', 'docker-bench-sections', 'setup-concurrency', 'out-dir'],
+  env: true,
+});
 
 const SIZES = listOption('sizes', '20,200', (n) => n >= 1 && n <= 2000, 'a container count from 1 to 2000');
 const REPS = intOption('reps', 7, 1);
@@ -109,28 +87,7 @@ const DB_SECTION_FUNCTIONS: Record<number, string> = {
 
 // ---------------------------------------------------------------------------- small helpers
 
-const now = (): number => performance.now();
-
-function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-const minOf = (xs: readonly number[]): number => (xs.length ? Math.min(...xs) : NaN);
-
-function fmtMs(ms: number): string {
-  if (!Number.isFinite(ms)) return 'n/a';
-  if (ms < 1000) return `${ms.toFixed(0)} ms`;
-  return `${(ms / 1000).toFixed(2)} s`;
-}
-
 const fmtRatio = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(1)}×` : 'n/a');
-const round = (x: number, digits = 1): number | null => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
-const pad = (text: string, width: number, right = false): string => (right ? text.padStart(width) : text.padEnd(width));
-const out = (line = ''): void => void process.stdout.write(line + '\n');
-const note = (line: string): void => void process.stderr.write(`[bench:cis] ${line}\n`);
 
 /** Sorts "5.10" after "5.9" and "1.1.2" after "1.1.1". */
 function compareCheckIds(a: string, b: string): number {
@@ -145,37 +102,15 @@ function compareCheckIds(a: string, b: string): number {
 
 // ---------------------------------------------------------------------------- CPU from /proc
 
-let clockTicks = 100;
 let dockerdPid: number | undefined;
 
-function procCpuMs(pid: number | 'self', children: boolean): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
-    const ticks = children ? Number(f[13]) + Number(f[14]) : Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-    return (ticks * 1000) / clockTicks;
-  } catch {
-    return NaN;
-  }
-}
-
 function findDockerd(): void {
-  try {
-    clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    clockTicks = 100;
-  }
   const host = process.env.DOCKER_HOST;
   if (host && !['unix:///var/run/docker.sock', 'unix:///run/docker.sock'].includes(host)) return;
-  try {
-    const pid = Number(fs.readFileSync('/var/run/docker.pid', 'utf8').trim());
-    if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'dockerd') dockerdPid = pid;
-  } catch {
-    dockerdPid = undefined;
-  }
+  dockerdPid = localDockerdPid();
 }
 
-const dockerdCpuMs = (): number => (dockerdPid === undefined ? NaN : procCpuMs(dockerdPid, false));
+const dockerdCpuMs = (): number => (dockerdPid === undefined ? NaN : procCpuMs(dockerdPid));
 
 /**
  * How many dockerd processes run on this host. docker-bench-security reads the daemon's flags
@@ -197,68 +132,7 @@ function countDockerdProcesses(): number {
 
 // ---------------------------------------------------------------------------- docker CLI and cleanup
 
-function dockerCli(args: string[], timeoutMs = 120_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('docker', args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`docker ${args.slice(0, 4).join(' ')}… failed: ${String(stderr).trim() || err.message}`));
-      else resolve(String(stdout));
-    });
-  });
-}
-
-function checkDocker(): string {
-  let version: string;
-  try {
-    version = execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 }).trim();
-  } catch (err) {
-    const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
-    throw new Error(`\`docker info\` failed, so there is no Docker Engine to benchmark against: ${stderr || describeError(err)}`);
-  }
-  try {
-    execFileSync('docker', ['image', 'inspect', IMAGE], { stdio: 'ignore', timeout: 30_000 });
-  } catch {
-    throw new Error(`the test image ${IMAGE} is missing: run scripts/provision.sh (it imports it from /bin/busybox; no registry is needed).`);
-  }
-  return version;
-}
-
-async function listBenchContainers(): Promise<{ id: string; name: string }[]> {
-  const text = await dockerCli(['ps', '-a', '--no-trunc', '--filter', `label=${LABEL}`, '--format', '{{.ID}} {{.Names}}']);
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      const [id, name] = l.trim().split(' ');
-      return { id, name };
-    });
-}
-
-async function removeContainers(ids: readonly string[]): Promise<void> {
-  const chunks: string[][] = [];
-  for (let i = 0; i < ids.length; i += 25) chunks.push(ids.slice(i, i + 25));
-  await mapLimit(chunks, 4, (chunk) => dockerCli(['rm', '-f', '-v', ...chunk]));
-}
-
-async function removeAllBenchContainers(): Promise<number> {
-  const found = await listBenchContainers();
-  if (found.length) await removeContainers(found.map((c) => c.id));
-  return found.length;
-}
-
-/** Last-resort cleanup from a signal handler: synchronous, never throws. */
-function removeAllBenchContainersSync(): void {
-  try {
-    const ids = execFileSync('docker', ['ps', '-aq', '--no-trunc', '--filter', `label=${LABEL}`], { encoding: 'utf8', timeout: 60_000 })
-      .split('\n')
-      .filter((l) => l.trim() !== '');
-    for (let i = 0; i < ids.length; i += 50) {
-      execFileSync('docker', ['rm', '-f', '-v', ...ids.slice(i, i + 50)], { stdio: 'ignore', timeout: 120_000 });
-    }
-    process.stderr.write(`[bench:cis] removed ${ids.length} benchmark containers\n`);
-  } catch (err) {
-    process.stderr.write(`[bench:cis] cleanup failed; remove them with: docker rm -f $(docker ps -aq --filter label=${LABEL})\n  ${describeError(err)}\n`);
-  }
-}
+const { list: listBenchContainers, remove: removeContainers, removeAll: removeAllBenchContainers, removeAllSync: removeAllBenchContainersSync } = benchContainers(LABEL, 'bench:cis');
 
 // ---------------------------------------------------------------------------- scenario containers
 
@@ -727,7 +601,7 @@ async function runScenario(size: number, sections: readonly number[], dockerBenc
     for (let k = 0; k < perDockerBench && exporter.length < REPS; k++) {
       const run = await runExporter();
       exporter.push(run);
-      note(`scenario ${size}: exporter run ${exporter.length}/${REPS}: ${fmtMs(run.ms)} (cis collector ${fmtMs(run.cisSeconds * 1000)})`);
+      note(`scenario ${size}: exporter run ${exporter.length}/${REPS}: ${fmtWholeMs(run.ms)} (cis collector ${fmtWholeMs(run.cisSeconds * 1000)})`);
     }
     if (!dockerBenchSkipped && dockerBench.length < DB_REPS) {
       const spent = (now() - budgetStart) / 1000;
@@ -741,7 +615,7 @@ async function runScenario(size: number, sections: readonly number[], dockerBenc
       note(`scenario ${size}: docker-bench run ${dockerBench.length + 1}/${DB_REPS} (sections ${sections.join(',')})…`);
       const run = await runDockerBench(sections, path.join(dir, 'docker-bench.log'));
       dockerBench.push(run);
-      note(`scenario ${size}: docker-bench run ${dockerBench.length}/${DB_REPS}: ${fmtMs(run.ms)}`);
+      note(`scenario ${size}: docker-bench run ${dockerBench.length}/${DB_REPS}: ${fmtWholeMs(run.ms)}`);
     }
   }
   if (dockerBench.length && dockerBenchSkipped === dockerBenchMissing) dockerBenchSkipped = undefined;
@@ -786,8 +660,8 @@ function printScenario(s: Scenario, cisRegistered: boolean): Record<string, unkn
   out(`${pad('measurement (wall time)', W)}${pad('runs', 6, true)}${pad('median', 11, true)}${pad('min', 11, true)}${pad('CPU', 11, true)}${pad('dockerd CPU', 13, true)}`);
   const row = (name: string, runs: RunResult[], xs = runs.map((r) => r.ms)) =>
     out(
-      `${pad(name, W)}${pad(String(xs.length), 6, true)}${pad(fmtMs(median(xs)), 11, true)}${pad(fmtMs(minOf(xs)), 11, true)}` +
-        `${pad(runs.length ? fmtMs(median(runs.map((r) => r.cpuMs))) : '', 11, true)}${pad(runs.length ? fmtMs(median(runs.map((r) => r.dockerdMs))) : '', 13, true)}`,
+      `${pad(name, W)}${pad(String(xs.length), 6, true)}${pad(fmtWholeMs(median(xs)), 11, true)}${pad(fmtWholeMs(minOf(xs)), 11, true)}` +
+        `${pad(runs.length ? fmtWholeMs(median(runs.map((r) => r.cpuMs))) : '', 11, true)}${pad(runs.length ? fmtWholeMs(median(runs.map((r) => r.dockerdMs))) : '', 13, true)}`,
     );
   row(`exporter --once, ${cisRegistered ? 'cis collector only' : 'no collector (cis not registered yet)'}`, s.exporter);
   const failed = s.exporter.filter((r) => cisFailed(r.series));
@@ -833,12 +707,12 @@ function printScenario(s: Scenario, cisRegistered: boolean): Record<string, unkn
     size: s.size,
     containers_on_host: s.containersOnHost,
     running_on_host: s.runningOnHost,
-    setup_seconds: round(s.setupSeconds),
-    exporter: { runs: eMs.length, median_ms: round(median(eMs)), min_ms: round(minOf(eMs)), cpu_ms: round(median(s.exporter.map((r) => r.cpuMs))), cis_collector_median_ms: round(median(s.exporter.map((r) => r.cisSeconds * 1000))) },
+    setup_seconds: round(s.setupSeconds, 1),
+    exporter: { runs: eMs.length, median_ms: round(median(eMs), 1), min_ms: round(minOf(eMs), 1), cpu_ms: round(median(s.exporter.map((r) => r.cpuMs)), 1), cis_collector_median_ms: round(median(s.exporter.map((r) => r.cisSeconds * 1000)), 1) },
     docker_bench: s.dockerBench.length
-      ? { runs: dMs.length, median_ms: round(median(dMs)), min_ms: round(minOf(dMs)), cpu_ms: round(median(s.dockerBench.map((r) => r.cpuMs))), dockerd_cpu_ms: round(median(s.dockerBench.map((r) => r.dockerdMs))) }
+      ? { runs: dMs.length, median_ms: round(median(dMs), 1), min_ms: round(minOf(dMs), 1), cpu_ms: round(median(s.dockerBench.map((r) => r.cpuMs)), 1), dockerd_cpu_ms: round(median(s.dockerBench.map((r) => r.dockerdMs)), 1) }
       : { skipped: s.dockerBenchSkipped },
-    ratio: round(ratio),
+    ratio: round(ratio, 1),
     agreement: s.comparison ? counts : null,
     unexplained: s.comparison?.filter((c) => c.outcome === 'differ-unexplained').map((c) => ({ check: c.id, detail: c.detail })) ?? null,
   };
@@ -848,7 +722,7 @@ function printScenario(s: Scenario, cisRegistered: boolean): Record<string, unkn
 
 async function main(): Promise<void> {
   if (!fs.existsSync(EXPORTER_MAIN)) throw new Error(`${EXPORTER_MAIN} is missing: run npm run build first (npm run bench:cis does)`);
-  const serverVersion = checkDocker();
+  const serverVersion = checkDocker(IMAGE);
   findDockerd();
 
   const cisRegistered = COLLECTORS.some((c) => c.name === 'cis');

@@ -18,13 +18,11 @@
 // Usage: npm run bench [-- --sizes=20,300 --reps=7 --scrape-seconds=15 --scrape-requests=2000
 //        --scrape-clients=1 --setup-concurrency=8 --container-network=none]; each flag also reads BENCH_<NAME> (BENCH_SIZES…).
 // Prints a table, then one JSON line. Targets print PASS/FAIL; the exit code ignores them.
-import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import type { CollectorRunner, CollectorStatus } from '../src/collectors/runner';
@@ -37,48 +35,35 @@ import { buildSnapshot } from '../src/scheduler';
 import { createLiveRegistry } from '../src/server/app';
 import { mapLimit } from '../src/util/concurrency';
 import { packageVersion } from '../src/version';
+import {
+  benchCli,
+  benchContainers,
+  checkDocker,
+  dockerCli,
+  fmtKiB,
+  fmtMiB,
+  fmtMs,
+  localDockerdPid,
+  median,
+  minOf,
+  now,
+  out,
+  pad,
+  procCpuMs,
+  quantile,
+  round,
+  sleep,
+} from './common';
 
 // ---------------------------------------------------------------------------- options
 
-function option(name: string, fallback: string): string {
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === `--${name}` && i + 1 < argv.length) return argv[i + 1];
-    if (argv[i].startsWith(`--${name}=`)) return argv[i].slice(name.length + 3);
-  }
-  const env = process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
-  return env !== undefined && env !== '' ? env : fallback;
-}
+const { option, intOption, listOption, note } = benchCli({
+  name: 'bench',
+  flags: ['sizes', 'reps', 'scrape-seconds', 'scrape-requests', 'scrape-clients', 'setup-concurrency', 'container-network'],
+  env: true,
+});
 
-function usageError(message: string): never {
-  process.stderr.write(`bench: ${message}\n`);
-  process.exit(2);
-}
-
-function intOption(name: string, fallback: number, min: number): number {
-  const text = option(name, String(fallback));
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) usageError(`--${name}=${text}: expected a whole number of at least ${min}`);
-  return n;
-}
-
-const KNOWN_FLAGS = ['sizes', 'reps', 'scrape-seconds', 'scrape-requests', 'scrape-clients', 'setup-concurrency', 'container-network'];
-for (const arg of process.argv.slice(2)) {
-  const m = /^--([a-z-]+)/.exec(arg);
-  if (m && !KNOWN_FLAGS.includes(m[1])) {
-    usageError(`unknown flag ${arg} (known: ${KNOWN_FLAGS.map((f) => `--${f}`).join(', ')})`);
-  }
-}
-
-const SIZES = option('sizes', '20,300')
-  .split(',')
-  .map((s) => s.trim())
-  .filter((s) => s !== '')
-  .map((s) => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 1 || n > 5000) usageError(`--sizes: "${s}" is not a container count from 1 to 5000`);
-    return n;
-  });
+const SIZES = listOption('sizes', '20,300', (n) => n >= 1 && n <= 5000, 'a container count from 1 to 5000');
 const REPS = intOption('reps', 7, 1);
 const SCRAPE_SECONDS = intOption('scrape-seconds', 15, 1);
 const SCRAPE_REQUESTS = intOption('scrape-requests', 2000, 1);
@@ -100,42 +85,6 @@ const TARGET_SCRAPE_MIN_CONTAINERS = 300;
 
 // ---------------------------------------------------------------------------- small helpers
 
-const now = (): number => performance.now();
-
-function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-const minOf = (xs: readonly number[]): number => (xs.length ? Math.min(...xs) : NaN);
-
-/** Nearest-rank quantile of a sorted array. */
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-
-function fmtMs(ms: number): string {
-  if (!Number.isFinite(ms)) return 'n/a';
-  if (ms < 1) return `${ms.toFixed(3)} ms`;
-  if (ms < 10) return `${ms.toFixed(2)} ms`;
-  if (ms < 1000) return `${ms.toFixed(1)} ms`;
-  return `${(ms / 1000).toFixed(2)} s`;
-}
-
-const fmtMiB = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-const fmtKiB = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
-const round = (x: number, digits = 3): number => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
-
-function pad(text: string, width: number, right = false): string {
-  return right ? text.padStart(width) : text.padEnd(width);
-}
-
-const out = (line = ''): void => void process.stdout.write(line + '\n');
-const note = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
-
 /** A gc() even without --expose-gc, so heap figures are not just "whatever was not collected yet". */
 const gc: () => void = (() => {
   try {
@@ -153,110 +102,19 @@ function cpuMsSince(start: NodeJS.CpuUsage): number {
 
 // ---------------------------------------------------------------------------- daemon CPU
 
-/**
- * The CPU time of the local dockerd (its threads plus the children it waited for, such as the
- * `runc --version` it runs for /info and /version), from /proc; undefined when the engine is not
- * the local default one. Clock-tick resolution (usually 10 ms): only sums over repetitions mean much.
- */
+/** The local default dockerd, whose CPU is measured; undefined when the engine is another one. */
 let dockerdPid: number | undefined;
-let clockTicks = 100;
 
 function findDockerd(conn: EngineConnection): void {
   if (conn.kind !== 'unix' || !['/var/run/docker.sock', '/run/docker.sock'].includes(conn.socketPath)) return;
-  try {
-    const pid = Number(fs.readFileSync('/var/run/docker.pid', 'utf8').trim());
-    if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'dockerd') dockerdPid = pid;
-    clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    dockerdPid = undefined;
-  }
+  dockerdPid = localDockerdPid();
 }
 
-function daemonCpuMs(): number {
-  if (dockerdPid === undefined) return NaN;
-  try {
-    const stat = fs.readFileSync(`/proc/${dockerdPid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
-    return ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 1000) / clockTicks;
-  } catch {
-    return NaN;
-  }
-}
+const daemonCpuMs = (): number => (dockerdPid === undefined ? NaN : procCpuMs(dockerdPid));
 
 // ---------------------------------------------------------------------------- docker CLI
 
-function dockerCli(args: string[], timeoutMs = 120_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('docker', args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`docker ${args.slice(0, 3).join(' ')}… failed: ${String(stderr).trim() || err.message}`));
-      else resolve(String(stdout));
-    });
-  });
-}
-
-function checkDocker(): string {
-  let version: string;
-  try {
-    version = execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 }).trim();
-  } catch (err) {
-    const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
-    throw new Error(
-      `\`docker info\` failed, so there is no Docker Engine to benchmark against.\n` +
-        `  ${stderr || describeError(err)}\n` +
-        `  Start one (scripts/provision.sh does, as root) and check that /var/run/docker.sock (or DOCKER_HOST) is reachable.`,
-    );
-  }
-  try {
-    execFileSync('docker', ['image', 'inspect', IMAGE], { stdio: 'ignore', timeout: 30_000 });
-  } catch {
-    throw new Error(`the test image ${IMAGE} is missing: run scripts/provision.sh (it imports it from /bin/busybox; no registry is needed).`);
-  }
-  return version;
-}
-
-interface BenchContainer {
-  id: string;
-  name: string;
-}
-
-async function listBenchContainers(): Promise<BenchContainer[]> {
-  const text = await dockerCli(['ps', '-a', '--no-trunc', '--filter', `label=${LABEL}`, '--format', '{{.ID}} {{.Names}}']);
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '')
-    .map((l) => {
-      const [id, name] = l.split(' ');
-      return { id, name };
-    });
-}
-
-async function removeContainers(ids: readonly string[]): Promise<void> {
-  const chunks: string[][] = [];
-  for (let i = 0; i < ids.length; i += 25) chunks.push(ids.slice(i, i + 25));
-  await mapLimit(chunks, 4, (chunk) => dockerCli(['rm', '-f', '-v', ...chunk]));
-}
-
-async function removeAllBenchContainers(): Promise<number> {
-  const found = await listBenchContainers();
-  if (found.length) await removeContainers(found.map((c) => c.id));
-  return found.length;
-}
-
-/** Last-resort cleanup from a signal handler: synchronous, never throws. */
-function removeAllBenchContainersSync(): void {
-  try {
-    const ids = execFileSync('docker', ['ps', '-aq', '--no-trunc', '--filter', `label=${LABEL}`], { encoding: 'utf8', timeout: 60_000 })
-      .split('\n')
-      .filter((l) => l.trim() !== '');
-    for (let i = 0; i < ids.length; i += 50) {
-      execFileSync('docker', ['rm', '-f', '-v', ...ids.slice(i, i + 50)], { stdio: 'ignore', timeout: 120_000 });
-    }
-    process.stderr.write(`[bench] removed ${ids.length} benchmark containers\n`);
-  } catch (err) {
-    process.stderr.write(`[bench] cleanup failed; remove them with: docker rm -f $(docker ps -aq --filter label=${LABEL})\n  ${describeError(err)}\n`);
-  }
-}
+const { list: listBenchContainers, remove: removeContainers, removeAll: removeAllBenchContainers, removeAllSync: removeAllBenchContainersSync } = benchContainers(LABEL, 'bench');
 
 /** Makes dae-bench-0..n-1 exist (even index: running `sleep 3600`; odd: created, never started), and no others. */
 async function ensureContainers(n: number): Promise<{ seconds: number; created: number; removed: number }> {
@@ -398,8 +256,6 @@ function statusMs(statuses: readonly CollectorStatus[], name: string): number {
   const s = statuses.find((x) => x.name === name);
   return s ? s.durationSeconds * 1000 : NaN;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function cycle(runner: CollectorRunner, engine: CountingEngine): Promise<CycleResult> {
   engine.reset();
@@ -863,7 +719,7 @@ function printScenario(r: ScenarioReport): Record<string, unknown> {
   out(`  (for context: engine-client sweep / raw sweep = ${clientRatio.toFixed(2)}×; cold containers-only / raw = ${(med(reps.coldContainersOnly) / rawMed).toFixed(2)}×; ` +
       `steady with list / raw = ${((med(reps.steadyList) / rawMed) * 100).toFixed(1)}%; steady containers-only / raw = ${((med(reps.steadyContainersOnly) / rawMed) * 100).toFixed(1)}%; single idle list / raw = ${((median(single.list) / rawMed) * 100).toFixed(1)}%)`);
 
-  const msStats = (xs: number[]) => ({ median_ms: round(median(xs)), min_ms: round(minOf(xs)) });
+  const msStats = (xs: number[]) => ({ median_ms: round(median(xs), 3), min_ms: round(minOf(xs), 3) });
   return {
     size: r.size,
     containers_on_host: r.containersOnHost,
@@ -871,24 +727,24 @@ function printScenario(r: ScenarioReport): Record<string, unknown> {
     load_average_end: r.loadEnd.map((x) => round(x, 2)),
     setup_seconds: round(r.setupSeconds, 1),
     reps: REPS,
-    raw_sweep_c8: { ...msStats(reps.raw8.map((x) => x.ms)), cpu_ms: round(cpu(reps.raw8)), dockerd_cpu_ms: round(daemon(reps.raw8), 1) },
-    raw_sweep_c8_with_parse: { ...msStats(reps.raw8Parse.map((x) => x.ms)), cpu_ms: round(cpu(reps.raw8Parse)), dockerd_cpu_ms: round(daemon(reps.raw8Parse), 1) },
-    raw_sweep_c1: { ...msStats(reps.raw1.map((x) => x.ms)), cpu_ms: round(cpu(reps.raw1)), dockerd_cpu_ms: round(daemon(reps.raw1), 1) },
-    client_sweep_c8: { ...msStats(reps.client8.map((x) => x.ms)), cpu_ms: round(cpu(reps.client8)), dockerd_cpu_ms: round(daemon(reps.client8), 1) },
+    raw_sweep_c8: { ...msStats(reps.raw8.map((x) => x.ms)), cpu_ms: round(cpu(reps.raw8), 3), dockerd_cpu_ms: round(daemon(reps.raw8), 1) },
+    raw_sweep_c8_with_parse: { ...msStats(reps.raw8Parse.map((x) => x.ms)), cpu_ms: round(cpu(reps.raw8Parse), 3), dockerd_cpu_ms: round(daemon(reps.raw8Parse), 1) },
+    raw_sweep_c1: { ...msStats(reps.raw1.map((x) => x.ms)), cpu_ms: round(cpu(reps.raw1), 3), dockerd_cpu_ms: round(daemon(reps.raw1), 1) },
+    client_sweep_c8: { ...msStats(reps.client8.map((x) => x.ms)), cpu_ms: round(cpu(reps.client8), 3), dockerd_cpu_ms: round(daemon(reps.client8), 1) },
     cold_cycle: {
       ...msStats(reps.cold.map((x) => x.ms)),
-      cpu_ms: round(cpu(reps.cold)), dockerd_cpu_ms: round(daemon(reps.cold), 1),
+      cpu_ms: round(cpu(reps.cold), 3), dockerd_cpu_ms: round(daemon(reps.cold), 1),
       containers_collector: msStats(collector(reps.cold, 'containers')),
       engine_collector: msStats(collector(reps.cold, 'engine')),
       info_call: msStats(reps.cold.map((x) => x.callMs.info)),
       calls: reps.cold[0].counts,
     },
-    cold_cycle_containers_only: { ...msStats(reps.coldContainersOnly.map((x) => x.ms)), cpu_ms: round(cpu(reps.coldContainersOnly)), dockerd_cpu_ms: round(daemon(reps.coldContainersOnly), 1) },
-    steady_cycle_containers_only: { ...msStats(reps.steadyContainersOnly.map((x) => x.ms)), cpu_ms: round(cpu(reps.steadyContainersOnly)), dockerd_cpu_ms: round(daemon(reps.steadyContainersOnly), 1) },
-    steady_cycle_with_list: { ...msStats(reps.steadyList.map((x) => x.ms)), cpu_ms: round(cpu(reps.steadyList)), dockerd_cpu_ms: round(daemon(reps.steadyList), 1), calls: reps.steadyList[0].counts },
+    cold_cycle_containers_only: { ...msStats(reps.coldContainersOnly.map((x) => x.ms)), cpu_ms: round(cpu(reps.coldContainersOnly), 3), dockerd_cpu_ms: round(daemon(reps.coldContainersOnly), 1) },
+    steady_cycle_containers_only: { ...msStats(reps.steadyContainersOnly.map((x) => x.ms)), cpu_ms: round(cpu(reps.steadyContainersOnly), 3), dockerd_cpu_ms: round(daemon(reps.steadyContainersOnly), 1) },
+    steady_cycle_with_list: { ...msStats(reps.steadyList.map((x) => x.ms)), cpu_ms: round(cpu(reps.steadyList), 3), dockerd_cpu_ms: round(daemon(reps.steadyList), 1), calls: reps.steadyList[0].counts },
     steady_cycle: {
       ...msStats(reps.steady.map((x) => x.ms)),
-      cpu_ms: round(cpu(reps.steady)), dockerd_cpu_ms: round(daemon(reps.steady), 1),
+      cpu_ms: round(cpu(reps.steady), 3), dockerd_cpu_ms: round(daemon(reps.steady), 1),
       containers_collector: msStats(collector(reps.steady, 'containers')),
       engine_collector: msStats(collector(reps.steady, 'engine')),
       info_call: msStats(reps.steady.map((x) => x.callMs.info)),
@@ -898,26 +754,26 @@ function printScenario(r: ScenarioReport): Record<string, unknown> {
     render_ms: msStats(reps.steady.map((x) => x.renderMs)),
     snapshot_bytes: reps.steady[0].textBytes,
     samples: reps.steady[0].samples,
-    single_calls_ms: Object.fromEntries(Object.entries(single).map(([k, v]) => [k, round(median(v as number[]))])),
-    ratios: { cold_over_raw: round(coldRatio), steady_over_raw: round(steadyRatio), client_over_raw: round(clientRatio) },
+    single_calls_ms: Object.fromEntries(Object.entries(single).map(([k, v]) => [k, round(median(v as number[]), 3)])),
+    ratios: { cold_over_raw: round(coldRatio, 3), steady_over_raw: round(steadyRatio, 3), client_over_raw: round(clientRatio, 3) },
     scrape: {
       requests: scrape.requests,
       clients: scrape.clients,
       seconds: round(scrape.seconds, 1),
-      p50_ms: round(scrape.p50),
-      p90_ms: round(scrape.p90),
-      p99_ms: round(scrape.p99),
-      max_ms: round(scrape.max),
+      p50_ms: round(scrape.p50, 3),
+      p90_ms: round(scrape.p90, 3),
+      p99_ms: round(scrape.p99, 3),
+      max_ms: round(scrape.max, 3),
       response_bytes: scrape.responseBytes,
       collections_started: scrape.collectionsStarted,
       snapshots_completed: scrape.snapshotsCompleted,
       skipped_collections: scrape.skippedCollections,
       last_collection_moved_seconds: round(moved, 1),
-      during_collection: { requests: scrape.duringCollection.requests, p99_ms: round(scrape.duringCollection.p99), max_ms: round(scrape.duringCollection.max) },
-      outside_collection: { requests: scrape.outsideCollection.requests, p99_ms: round(scrape.outsideCollection.p99), max_ms: round(scrape.outsideCollection.max) },
-      event_loop_delay_max_ms: round(scrape.eventLoopDelayMs.max),
-      live_registry_ms: round(scrape.liveRegistryMs),
-      etag_sha1_ms: round(scrape.etagSha1Ms),
+      during_collection: { requests: scrape.duringCollection.requests, p99_ms: round(scrape.duringCollection.p99, 3), max_ms: round(scrape.duringCollection.max, 3) },
+      outside_collection: { requests: scrape.outsideCollection.requests, p99_ms: round(scrape.outsideCollection.p99, 3), max_ms: round(scrape.outsideCollection.max, 3) },
+      event_loop_delay_max_ms: round(scrape.eventLoopDelayMs.max, 3),
+      live_registry_ms: round(scrape.liveRegistryMs, 3),
+      etag_sha1_ms: round(scrape.etagSha1Ms, 3),
     },
     memory: { rss_bytes: scrape.rssBytes, heap_used_bytes: scrape.heapUsedBytes, external_bytes: scrape.externalBytes, heap_used_before_scrape_bytes: scrape.heapUsedBeforeBytes },
     targets: Object.fromEntries(targets.map((t, i) => [['cold_le_1_3x_raw', 'steady_lt_25pct_raw', 'scrape_p99_lt_20ms_at_300'][i], t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : 'FAIL'])),
@@ -927,7 +783,7 @@ function printScenario(r: ScenarioReport): Record<string, unknown> {
 // ---------------------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  const serverVersion = checkDocker();
+  const serverVersion = checkDocker(IMAGE);
   const baseConfig = configFrom([]);
   const conn = resolveConnection(baseConfig.docker);
   const probe = new EngineClient(conn, { timeoutMs: baseConfig.docker.timeoutMs });
