@@ -30,21 +30,7 @@ import { describeError } from '../src/log';
 import { mapLimit } from '../src/util/concurrency';
 import { packageVersion } from '../src/version';
 import { parseExposition, type ParsedSeries } from '../test/helpers/exposition';
-import {
-  benchCli,
-  benchContainers,
-  checkDocker,
-  dockerCli,
-  fmtWholeMs,
-  localDockerdPid,
-  median,
-  minOf,
-  now,
-  out,
-  pad,
-  procCpuMs,
-  round,
-} from './common';
+import { benchCli, benchContainers, checkDocker, dockerCli, fmtWholeMs, localDockerdPid, median, minOf, now, out, pad, procCpuMs, round } from './common';
 
 // ---------------------------------------------------------------------------- options
 
@@ -132,7 +118,7 @@ function countDockerdProcesses(): number {
 
 // ---------------------------------------------------------------------------- docker CLI and cleanup
 
-const { list: listBenchContainers, remove: removeContainers, removeAll: removeAllBenchContainers, removeAllSync: removeAllBenchContainersSync } = benchContainers(LABEL, 'bench:cis');
+const { list: listBenchContainers, remove: removeContainers, around: withBenchContainers } = benchContainers(LABEL, note);
 
 // ---------------------------------------------------------------------------- scenario containers
 
@@ -739,19 +725,9 @@ async function main(): Promise<void> {
     dockerBenchMissing = `skipped: ${path.relative(ROOT, DOCKER_BENCH_SCRIPT)} is missing (run scripts/fetch-docker-bench.sh; it needs a local mirror or network to GitHub)`;
   }
 
-  const onSignal = (signal: NodeJS.Signals) => {
-    process.stderr.write(`\n[bench:cis] ${signal}: stopping runs and removing benchmark containers\n`);
-    for (const child of activeChildren) child.kill('SIGKILL');
-    removeAllBenchContainersSync();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
   const reports: Record<string, unknown>[] = [];
-  try {
-    const leftover = await removeAllBenchContainers();
-    if (leftover) note(`removed ${leftover} benchmark containers left by an earlier run`);
+  const stopRuns = { doing: 'stopping runs and removing benchmark containers', stop: () => activeChildren.forEach((child) => child.kill('SIGKILL')) };
+  await withBenchContainers(async () => {
     out(`docker-audit-exporter cis collector vs docker-bench-security (${packageVersion()})`);
     out(`engine ${serverVersion}; node ${process.version}; ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; sizes ${SIZES.join(',')}`);
     out(`exporter: node ${path.relative(ROOT, EXPORTER_MAIN)} ${exporterArgs().slice(1).join(' ')}; ${REPS} runs per size after one warm-up`);
@@ -767,16 +743,7 @@ async function main(): Promise<void> {
       const scenario = await runScenario(size, sections, dockerBenchMissing, catalog);
       reports.push(printScenario(scenario, cisRegistered));
     }
-  } finally {
-    note('removing benchmark containers');
-    await removeAllBenchContainers().then(
-      (n) => note(`removed ${n} benchmark containers`),
-      (err) => {
-        note(`cleanup failed: ${describeError(err)}; trying once more`);
-        removeAllBenchContainersSync();
-      },
-    );
-  }
+  }, stopRuns);
 
   out();
   const ratios = reports.map((r) => ({ size: r.size as number, ratio: r.ratio as number | null }));

@@ -207,8 +207,11 @@ export interface BenchContainer {
   name: string;
 }
 
-/** The containers a benchmark made, found by their label (`key=value`), and their removal. */
-export function benchContainers(label: string, notePrefix: string) {
+/**
+ * The containers a benchmark makes, found by their label (`key=value`), and their removal;
+ * `note` reports on stderr.
+ */
+export function benchContainers(label: string, note: (line: string) => void) {
   const list = async (): Promise<BenchContainer[]> => {
     const text = await dockerCli(['ps', '-a', '--no-trunc', '--filter', `label=${label}`, '--format', '{{.ID}} {{.Names}}']);
     return text
@@ -239,10 +242,39 @@ export function benchContainers(label: string, notePrefix: string) {
       for (let i = 0; i < ids.length; i += 50) {
         execFileSync('docker', ['rm', '-f', '-v', ...ids.slice(i, i + 50)], { stdio: 'ignore', timeout: 120_000 });
       }
-      process.stderr.write(`[${notePrefix}] removed ${ids.length} benchmark containers\n`);
+      note(`removed ${ids.length} benchmark containers`);
     } catch (err) {
-      process.stderr.write(`[${notePrefix}] cleanup failed; remove them with: docker rm -f $(docker ps -aq --filter label=${label})\n  ${describeError(err)}\n`);
+      note(`cleanup failed; remove them with: docker rm -f $(docker ps -aq --filter label=${label})\n  ${describeError(err)}`);
     }
   };
-  return { list, remove, removeAll, removeAllSync };
+  /**
+   * Runs `body` with no bench container left before (an earlier run's), after (also on failure),
+   * nor on SIGINT/SIGTERM, where `onSignal` first stops what the bench runs (`doing` says so).
+   */
+  const around = async (body: () => Promise<void>, onSignal: { doing: string; stop(): void } = { doing: 'removing benchmark containers', stop: () => undefined }): Promise<void> => {
+    const handler = (signal: NodeJS.Signals) => {
+      process.stderr.write('\n');
+      note(`${signal}: ${onSignal.doing}`);
+      onSignal.stop();
+      removeAllSync();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+    try {
+      const leftover = await removeAll();
+      if (leftover) note(`removed ${leftover} benchmark containers left by an earlier run`);
+      await body();
+    } finally {
+      note('removing benchmark containers');
+      await removeAll().then(
+        (n) => note(`removed ${n} benchmark containers`),
+        (err) => {
+          note(`cleanup failed: ${describeError(err)}; trying once more`);
+          removeAllSync();
+        },
+      );
+    }
+  };
+  return { list, remove, around };
 }

@@ -35,25 +35,7 @@ import { buildSnapshot } from '../src/scheduler';
 import { createLiveRegistry } from '../src/server/app';
 import { mapLimit } from '../src/util/concurrency';
 import { packageVersion } from '../src/version';
-import {
-  benchCli,
-  benchContainers,
-  checkDocker,
-  dockerCli,
-  fmtKiB,
-  fmtMiB,
-  fmtMs,
-  localDockerdPid,
-  median,
-  minOf,
-  now,
-  out,
-  pad,
-  procCpuMs,
-  quantile,
-  round,
-  sleep,
-} from './common';
+import { benchCli, benchContainers, checkDocker, dockerCli, fmtKiB, fmtMiB, fmtMs, localDockerdPid, median, minOf, now, out, pad, procCpuMs, quantile, round, sleep } from './common';
 
 // ---------------------------------------------------------------------------- options
 
@@ -114,7 +96,7 @@ const daemonCpuMs = (): number => (dockerdPid === undefined ? NaN : procCpuMs(do
 
 // ---------------------------------------------------------------------------- docker CLI
 
-const { list: listBenchContainers, remove: removeContainers, removeAll: removeAllBenchContainers, removeAllSync: removeAllBenchContainersSync } = benchContainers(LABEL, 'bench');
+const { list: listBenchContainers, remove: removeContainers, around: withBenchContainers } = benchContainers(LABEL, note);
 
 /** Makes dae-bench-0..n-1 exist (even index: running `sleep 3600`; odd: created, never started), and no others. */
 async function ensureContainers(n: number): Promise<{ seconds: number; created: number; removed: number }> {
@@ -790,18 +772,8 @@ async function main(): Promise<void> {
   const { apiVersion, negotiatedVersion } = await probe.ping();
   findDockerd(conn);
 
-  const onSignal = (signal: NodeJS.Signals) => {
-    process.stderr.write(`\n[bench] ${signal}: removing benchmark containers\n`);
-    removeAllBenchContainersSync();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
   const reports: Record<string, unknown>[] = [];
-  try {
-    const leftover = await removeAllBenchContainers();
-    if (leftover) note(`removed ${leftover} benchmark containers left by an earlier run`);
+  await withBenchContainers(async () => {
     out(`docker-audit-exporter container benchmark (${packageVersion()})`);
     out(
       `engine ${serverVersion} at ${probe.endpoint}, API ${apiVersion} (paths /v${negotiatedVersion}/…); node ${process.version}; ` +
@@ -811,16 +783,7 @@ async function main(): Promise<void> {
       const report = await runScenario(size, conn, negotiatedVersion);
       reports.push(printScenario(report));
     }
-  } finally {
-    note('removing benchmark containers');
-    await removeAllBenchContainers().then(
-      (n) => note(`removed ${n} benchmark containers`),
-      (err) => {
-        note(`cleanup failed: ${describeError(err)}; trying once more`);
-        removeAllBenchContainersSync();
-      },
-    );
-  }
+  });
   out();
   out(
     JSON.stringify({
