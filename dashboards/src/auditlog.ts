@@ -4,14 +4,13 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { METRICS } from '../../src/metrics/catalog';
 import {
+  bundledDashboard,
   AGE_SECONDS,
   barsPanel,
   COLORS,
   colouredColumn,
-  dashboardLinks,
   flagMapping,
   NEUTRAL,
-  standardVariables,
   statPanel,
   steps,
   tablePanel,
@@ -25,16 +24,7 @@ export const AUDIT_LOG_UID = 'docker-audit-audit-log';
 const rate = (selector: string): string => `rate(${selector}[$__rate_interval])`;
 
 export function auditLogDashboard(): dashboard.DashboardBuilder {
-  return new dashboard.DashboardBuilder('Docker audit / Audit log')
-    .uid(AUDIT_LOG_UID)
-    .description("Linux audit events on the Docker daemon's files and binaries, audit log ingestion, audit rule coverage, and engine events")
-    .tags(['docker-audit', 'docker', 'security', 'auditd'])
-    .editable()
-    .time({ from: 'now-6h', to: 'now' })
-    .refresh('1m')
-    .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .links(dashboardLinks())
-    .variables(standardVariables(false))
+  return bundledDashboard({ title: 'Docker audit / Audit log', uid: AUDIT_LOG_UID, description: "Linux audit events on the Docker daemon's files and binaries, audit log ingestion, audit rule coverage, and engine events", extraTags: ['auditd'] })
 
     .withRow(new dashboard.RowBuilder('Audit events'))
     .withPanel(

@@ -3,11 +3,10 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { METRICS, type MetricFamily } from '../../src/metrics/catalog';
 import {
+  bundledDashboard,
   COLORS,
   colouredColumn,
-  dashboardLinks,
   flagMapping,
-  standardVariables,
   tablePanel,
   steps,
   timeseriesPanel,
@@ -122,16 +121,7 @@ export function containersDashboard(): dashboard.DashboardBuilder {
   ).overrideByName('name', [drillDown]);
   for (const c of POSTURE_COLUMNS) posture.overrideByName(c.title, c.overrides);
 
-  return new dashboard.DashboardBuilder('Docker audit / Containers')
-    .uid(CONTAINERS_UID)
-    .description('Every container of the selected hosts, with each posture finding')
-    .tags(['docker-audit', 'docker', 'security'])
-    .editable()
-    .time({ from: 'now-6h', to: 'now' })
-    .refresh('1m')
-    .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .links(dashboardLinks())
-    .variables(standardVariables(true))
+  return bundledDashboard({ title: 'Docker audit / Containers', uid: CONTAINERS_UID, description: 'Every container of the selected hosts, with each posture finding', withContainer: true })
     .withPanel(posture)
     .withPanel(
       timeseriesPanel(

@@ -4,12 +4,11 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import type * as table from '@grafana/grafana-foundation-sdk/table';
 import { METRICS, type MetricFamily } from '../../src/metrics/catalog';
 import {
+  bundledDashboard,
   COLORS,
   colouredColumn,
-  dashboardLinks,
   flagMapping,
   NEUTRAL,
-  standardVariables,
   statPanel,
   steps,
   tablePanel,
@@ -105,16 +104,7 @@ function daemonSettingsTable(): table.PanelBuilder {
 }
 
 export function daemonImagesDashboard(): dashboard.DashboardBuilder {
-  return new dashboard.DashboardBuilder('Docker audit / Daemon, images and resources')
-    .uid(DAEMON_IMAGES_UID)
-    .description('Docker daemon settings and exposure, images and their provenance, dangling and orphaned resources')
-    .tags(['docker-audit', 'docker', 'security'])
-    .editable()
-    .time({ from: 'now-6h', to: 'now' })
-    .refresh('1m')
-    .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .links(dashboardLinks())
-    .variables(standardVariables(false))
+  return bundledDashboard({ title: 'Docker audit / Daemon, images and resources', uid: DAEMON_IMAGES_UID, description: 'Docker daemon settings and exposure, images and their provenance, dangling and orphaned resources' })
 
     .withRow(new dashboard.RowBuilder('Daemon'))
     .withPanel(

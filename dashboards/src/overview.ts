@@ -2,15 +2,14 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { LIVE_FAMILIES, METRICS } from '../../src/metrics/catalog';
 import {
+  bundledDashboard,
   AGE_SECONDS,
   barsPanel,
   COLORS,
   colouredColumn,
   flagMapping,
-  dashboardLinks,
   NEUTRAL,
   RATIO_HIGHER_IS_BETTER,
-  standardVariables,
   statPanel,
   tablePanel,
   timeseriesPanel,
@@ -34,16 +33,7 @@ export const POSTURE_SCORE =
   `1 - sum(${CONTAINERS_WITH_FINDINGS} or ${CONTAINERS_PER_INSTANCE} * 0) / sum(${CONTAINERS_PER_INSTANCE})`;
 
 export function overviewDashboard(): dashboard.DashboardBuilder {
-  return new dashboard.DashboardBuilder('Docker audit / Overview')
-    .uid('docker-audit-overview')
-    .description('Security posture of the Docker hosts, from docker-audit-exporter')
-    .tags(['docker-audit', 'docker', 'security'])
-    .editable()
-    .time({ from: 'now-6h', to: 'now' })
-    .refresh('1m')
-    .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .links(dashboardLinks())
-    .variables(standardVariables(false))
+  return bundledDashboard({ title: 'Docker audit / Overview', uid: 'docker-audit-overview', description: 'Security posture of the Docker hosts, from docker-audit-exporter' })
 
     .withRow(new dashboard.RowBuilder('Posture'))
     .withPanel(

@@ -244,3 +244,21 @@ export function dashboardLinks(): dashboard.DashboardLinkBuilder[] {
       .targetBlank(false),
   ];
 }
+
+/**
+ * A dashboard with the settings every bundled dashboard shares: tags, a 6 h range refreshed
+ * every minute, a shared crosshair, links to the others, and the datasource and instance
+ * variables (plus container on the Containers dashboard).
+ */
+export function bundledDashboard(o: { title: string; uid: string; description: string; extraTags?: string[]; withContainer?: boolean }): dashboard.DashboardBuilder {
+  return new dashboard.DashboardBuilder(o.title)
+    .uid(o.uid)
+    .description(o.description)
+    .tags(['docker-audit', 'docker', 'security', ...(o.extraTags ?? [])])
+    .editable()
+    .time({ from: 'now-6h', to: 'now' })
+    .refresh('1m')
+    .tooltip(dashboard.DashboardCursorSync.Crosshair)
+    .links(dashboardLinks())
+    .variables(standardVariables(o.withContainer ?? false));
+}
