@@ -1,7 +1,7 @@
 // The host the golden exposition is collected on: a temporary --host.root-path tree with
 // the daemon files CIS section 3 names (with fixed modes), a --host.proc-path with one
 // dockerd command line, an auditctl that answers with fixed rules and a recorded status,
-// and the recorded audit log and Trivy reports.
+// and the recorded audit log and Trivy reports (copied, with a fixed modification time).
 // Together with the recorded engine, nothing of the machine running the test leaks into the
 // golden file, except file owners: the test runs as root (as CI does), so they are root.
 import * as fs from 'node:fs';
@@ -33,6 +33,9 @@ const DOCKERD_ARGV = ['/usr/sbin/dockerd', '-H', 'fd://', '-H', 'tcp://127.0.0.1
 /** `auditctl -l`: watches some of the CIS 1.1.x paths, one of them without "a", one a substring trap. */
 const AUDIT_RULES = ['-w /usr/bin/dockerd -p wa -k docker', '-w /etc/docker -p wa -k docker', '-w /var/lib/docker -p w -k docker', '-w /usr/sbin/runc-old -p wa -k docker', ''].join('\n');
 
+/** The modification time of the copied Trivy reports (Unix seconds). */
+const REPORT_MTIME = 1795457403;
+
 export interface GoldenHost {
   readonly args: readonly string[];
   cleanup(): void;
@@ -61,6 +64,15 @@ export function makeGoldenHost(): GoldenHost {
   const auditctl = path.join(dir, 'auditctl');
   const status = path.join(FIXTURES, 'audit-rules', 'recorded-auditctl-s.txt');
   fs.writeFileSync(auditctl, `#!/bin/sh\ncase "$1" in -l) cat '${rules}' ;; -s) cat '${status}' ;; *) exit 1 ;; esac\n`, { mode: 0o755 });
+  // The Trivy reports, copied with a fixed modification time: a report without CreatedAt
+  // is dated by its file, and a checkout's file times are the time of the checkout.
+  const trivy = path.join(dir, 'trivy');
+  fs.mkdirSync(trivy);
+  for (const report of fs.readdirSync(path.join(FIXTURES, 'trivy'))) {
+    if (!report.endsWith('.json')) continue;
+    fs.copyFileSync(path.join(FIXTURES, 'trivy', report), path.join(trivy, report));
+    fs.utimesSync(path.join(trivy, report), REPORT_MTIME, REPORT_MTIME);
+  }
   return {
     args: [
       `--host.root-path=${root}`,
@@ -69,7 +81,7 @@ export function makeGoldenHost(): GoldenHost {
       `--audit.log-path=${path.join(FIXTURES, 'audit', 'recorded-enriched.log')}`,
       '--audit.start=beginning',
       `--audit.auditctl-path=${auditctl}`,
-      `--trivy.reports-dir=${path.join(FIXTURES, 'trivy')}`,
+      `--trivy.reports-dir=${trivy}`,
     ],
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
