@@ -30,6 +30,8 @@ export interface Config {
     keys: string[] | undefined;
     maxExeSeries: number;
     maxLineBytes: number;
+    /** Most audit log bytes one collection reads (0: no limit); --once always reads to the end. */
+    maxBytesPerCollection: number;
     rulesPaths: string[];
     auditctlPath: string;
   };
@@ -74,6 +76,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'audit.state-file', kind: 'string', defaultText: '', help: 'File in which the audit log position (inode and offset) is kept across restarts, so a restart neither recounts nor skips. Empty: not kept.' },
   { name: 'audit.keys', kind: 'string', defaultText: '', help: 'Comma-separated audit keys counted by name; other keys count as "other". Empty: "docker" plus every key in the loaded audit rules.' },
   { name: 'audit.max-exe-series', kind: 'string', defaultText: '20', help: 'Most exe label values per key in docker_audit_log_events_by_exe_total; the rest count as exe="other".' },
+  { name: 'audit.max-bytes-per-collection', kind: 'string', defaultText: '67108864', help: 'Most audit log bytes one collection reads (64 MiB, under a second); the rest waits for the next collections and shows as docker_audit_log_lag_bytes. 0: no limit. --once always reads to the end.' },
   { name: 'audit.max-line-bytes', kind: 'string', defaultText: '65536', help: 'Audit log lines longer than this are skipped and counted as parse errors.' },
   { name: 'audit.rules-paths', kind: 'string', defaultText: '/etc/audit/audit.rules,/etc/audit/rules.d', help: 'Comma-separated audit rules files or folders (*.rules), read when `auditctl -l` cannot be run.' },
   { name: 'audit.auditctl-path', kind: 'string', defaultText: 'auditctl', help: 'The auditctl binary for the live rules (-l) and kernel status (-s); "" never runs it.' },
@@ -306,6 +309,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       keys: auditKeys.length > 0 ? auditKeys : undefined,
       maxExeSeries: integer('audit.max-exe-series', '20', 1, 1000),
       maxLineBytes: integer('audit.max-line-bytes', '65536', 256, 16 * 1024 * 1024),
+      maxBytesPerCollection: integer('audit.max-bytes-per-collection', '67108864', 0, Number.MAX_SAFE_INTEGER),
       rulesPaths: list('audit.rules-paths', '/etc/audit/audit.rules,/etc/audit/rules.d'),
       auditctlPath: str('audit.auditctl-path', 'auditctl'),
     },

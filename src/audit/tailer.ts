@@ -10,6 +10,10 @@
 //   and a file that appears later is read from byte 0.
 // - Start: a state file ({inode, offset}, written atomically after each poll) says where to
 //   resume; without one, --audit.start says end (only new lines) or beginning.
+// - A poll reads at most a budget of bytes (--audit.max-bytes-per-collection) and stops early
+//   when the collection is aborted: a first read of a huge log spreads over collections
+//   instead of holding one up. The rest is read by the next polls, through the same fd even
+//   if the file was rotated meanwhile, and shows as lag until then.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Logger } from '../log';
@@ -21,6 +25,8 @@ export interface TailerOptions {
   /** Longer lines are skipped (and reported to the sink). */
   readonly maxLineBytes: number;
   readonly chunkBytes?: number;
+  /** Most bytes one poll reads; 0 or undefined reads to the end. */
+  readonly maxBytesPerPoll?: number;
   readonly logger: Logger;
 }
 
@@ -50,6 +56,12 @@ interface OpenFile {
   head: Buffer;
 }
 
+/** What one poll may still read, and the collection's signal. */
+interface ReadBudget {
+  left: number;
+  readonly signal?: AbortSignal;
+}
+
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
 const HEAD_BYTES = 128;
 const DECODE_BYTES = 64 * 1024;
@@ -77,17 +89,23 @@ export class AuditLogTailer {
     this.buffer = Buffer.allocUnsafe(options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
   }
 
-  /** Reads what is new; throws when the file is missing or unreadable (after reading what it could). */
-  async poll(sink: LineSink): Promise<void> {
+  /**
+   * Reads what is new, up to the poll's byte budget and until `signal` aborts; throws when
+   * the file is missing or unreadable (after reading what it could).
+   */
+  async poll(sink: LineSink, signal?: AbortSignal): Promise<void> {
+    const max = this.options.maxBytesPerPoll;
+    const budget = { left: max && max > 0 ? max : Infinity, signal };
     if (!this.file) await this.openCurrent(sink);
     // A few hops at most: each one is a rotation that happened since the last poll.
     for (let hop = 0; hop < 8; hop++) {
       const file = this.file!;
-      await this.readToEnd(file, sink);
+      // Stopped early: the rest of this file (rotated or not) is the next poll's.
+      if (!(await this.readToEnd(file, sink, budget))) break;
       const current = await this.pathInode();
       if (current === file.ino) break;
       // The path is another file, or none: this one is final (auditd closes it before renaming).
-      await this.readToEnd(file, sink);
+      if (!(await this.readToEnd(file, sink, budget))) break;
       await this.closeFile(sink);
       if (current === undefined) throw new Error(`the audit log ${this.options.path} is gone (deleted or rotated away; waiting for it to appear)`);
       await this.openCurrent(sink);
@@ -174,7 +192,8 @@ export class AuditLogTailer {
       const handle = await fs.open(full, 'r');
       const old: OpenFile = { handle, ino: stat.ino, offset: Number(stat.size) >= state.offset ? state.offset : 0, head: Buffer.alloc(0) };
       this.file = old;
-      await this.readToEnd(old, sink);
+      // Drained whole, whatever the budget: the new file is opened next, and this one would be lost.
+      await this.readToEnd(old, sink, { left: Infinity });
       await this.closeFile(sink);
       this.rotations++;
       this.options.logger.info('resumed the audit log in its rotated file', { path: full, offset: state.offset });
@@ -190,8 +209,11 @@ export class AuditLogTailer {
     await this.close();
   }
 
-  /** Reads from the offset to the size the file has now, chunk by chunk. */
-  private async readToEnd(file: OpenFile, sink: LineSink): Promise<void> {
+  /**
+   * Reads from the offset to the size the file has now, chunk by chunk, while the budget
+   * lasts. Resolves to whether it reached that size.
+   */
+  private async readToEnd(file: OpenFile, sink: LineSink, budget: ReadBudget): Promise<boolean> {
     const size = (await file.handle.stat()).size;
     if (size < file.offset || !(await this.sameHead(file, size))) {
       this.options.logger.info('the audit log was truncated; reading it again from its start', { path: this.options.path, size, offset: file.offset });
@@ -202,14 +224,17 @@ export class AuditLogTailer {
       file.offset = 0;
     }
     while (file.offset < size) {
-      const { bytesRead } = await file.handle.read(this.buffer, 0, Math.min(this.buffer.length, size - file.offset), file.offset);
+      if (budget.left <= 0 || budget.signal?.aborted) return false;
+      const { bytesRead } = await file.handle.read(this.buffer, 0, Math.min(this.buffer.length, size - file.offset, budget.left), file.offset);
       if (bytesRead === 0) break;
       file.offset += bytesRead;
       this.bytesRead += bytesRead;
+      budget.left -= bytesRead;
       // Decoded in pieces small enough for V8's young generation: a 1 MiB string would go
       // to the large-object space, which only a full GC frees, and RSS would follow.
       for (let from = 0; from < bytesRead; from += DECODE_BYTES) this.splitLines(this.buffer.toString('latin1', from, Math.min(bytesRead, from + DECODE_BYTES)), sink);
     }
+    return true;
   }
 
   /** Whether the file still starts as it did; remembers its first bytes as they appear. */

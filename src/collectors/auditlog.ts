@@ -21,7 +21,15 @@ export function createAuditlogCollector({ sources, options, logger }: AuditlogDe
   const audit = options.audit;
   const counters = new AuditCounters(new Set(audit.keys ?? [DEFAULT_AUDIT_KEY]), audit.maxExeSeries);
   const assembler = new EventAssembler((event) => counters.countEvent(event));
-  const tailer = new AuditLogTailer({ path: audit.logPath, start: audit.start, stateFile: audit.stateFile, maxLineBytes: audit.maxLineBytes, logger });
+  const tailer = new AuditLogTailer({
+    path: audit.logPath,
+    start: audit.start,
+    stateFile: audit.stateFile,
+    maxLineBytes: audit.maxLineBytes,
+    // --once must see the whole log; a server spreads a big backlog over collections.
+    maxBytesPerPoll: options.once ? 0 : audit.maxBytesPerCollection,
+    logger,
+  });
   let nowMs = 0;
   const sink: LineSink = {
     line(text) {
@@ -56,7 +64,7 @@ export function createAuditlogCollector({ sources, options, logger }: AuditlogDe
       nowMs = ctx.now();
       let failure: unknown;
       try {
-        await tailer.poll(sink);
+        await tailer.poll(sink, ctx.signal);
       } catch (err) {
         failure = err;
       }

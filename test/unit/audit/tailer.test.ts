@@ -39,6 +39,51 @@ describe('AuditLogTailer', () => {
     await t.close();
   });
 
+  it('reads at most its byte budget per poll, and the rest at the next polls, losing and repeating nothing', async () => {
+    const { log, t } = tailer({ maxBytesPerPoll: 20, chunkBytes: 8 });
+    const lines = Array.from({ length: 12 }, (_, i) => `line-${String(i).padStart(2, '0')}`); // 8 bytes each with the newline
+    fs.writeFileSync(log, lines.join('\n') + '\n');
+    const c = new Collected();
+    await t.poll(c.sink);
+    expect(t.bytesRead).toBe(20);
+    expect(c.lines).toEqual(lines.slice(0, 2));
+    expect(t.lagBytes).toBe(96 - 16); // lag counts from the last complete line
+    const polls = [];
+    for (let i = 0; i < 10 && t.lagBytes > 0; i++) polls.push(await t.poll(c.sink));
+    expect(polls.length).toBe(4); // 96 bytes at 20 a poll: 5 polls in all
+    expect(c.lines).toEqual(lines);
+    expect(c.skipped).toBe(0);
+    await t.close();
+  });
+
+  it('finishes a rotated file through its open descriptor when the budget ran out before the rotation was seen', async () => {
+    const { log, t } = tailer({ maxBytesPerPoll: 16 });
+    fs.writeFileSync(log, 'a-line1\na-line2\na-line3\na-line4\n');
+    const c = new Collected();
+    await t.poll(c.sink);
+    expect(c.lines).toEqual(['a-line1', 'a-line2']);
+    fs.renameSync(log, `${log}.1`);
+    fs.writeFileSync(log, 'b-line1\n');
+    for (let i = 0; i < 5; i++) await t.poll(c.sink);
+    expect(c.lines).toEqual(['a-line1', 'a-line2', 'a-line3', 'a-line4', 'b-line1']);
+    expect(t.rotations).toBe(1);
+    await t.close();
+  });
+
+  it('stops reading when the collection is aborted, and goes on at the next poll', async () => {
+    const { log, t } = tailer();
+    fs.writeFileSync(log, 'one\ntwo\n');
+    const c = new Collected();
+    const aborted = new AbortController();
+    aborted.abort();
+    await t.poll(c.sink, aborted.signal);
+    expect(c.lines).toEqual([]);
+    expect(t.lagBytes).toBe(8);
+    await t.poll(c.sink);
+    expect(c.lines).toEqual(['one', 'two']);
+    await t.close();
+  });
+
   it('--audit.start=end skips what is there, including a line it would start inside', async () => {
     const { log, t } = tailer({ start: 'end' });
     fs.writeFileSync(log, 'old\nhalf-writ');
