@@ -39,4 +39,4 @@ EXPOSE 9795
 # node is the only program the image is sure to have (no curl or wget in node:*-slim).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
   CMD ["node", "-e", "require('http').get('http://127.0.0.1:9795/-/healthy', (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"]
-ENTRYPOINT ["node", "dist/src/main.js"]
+ENTRYPOINT ["node", "dist/src/cli/main.js"]

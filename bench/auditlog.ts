@@ -21,10 +21,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CollectContext } from '../src/collectors/collector';
 import { createAuditlogCollector } from '../src/collectors/auditlog';
-import { silentLogger } from '../src/log';
+import { silentLogger } from '../src/base/log';
 import type { Sample } from '../src/metrics/sample';
-import type { AuditRulesFacts } from '../src/sources/audit-rules';
-import { PerCollection } from '../src/sources/per-collection';
+import type { AuditRulesFacts } from '../src/facts/audit-rules';
+import { PerCollection } from '../src/facts/per-collection';
 import { testOptions } from '../test/helpers/options';
 import { benchCli, keyValueTable, sleep } from './common';
 
@@ -37,7 +37,7 @@ function collectorFor(file: string, keys: string[], once: boolean) {
   return createAuditlogCollector({
     options: testOptions([`--audit.log-path=${file}`, '--audit.start=beginning', `--audit.keys=${keys.join(',')}`, ...(once ? ['--once'] : [])]),
     logger: silentLogger,
-    sources: { auditRules: new PerCollection<AuditRulesFacts>(() => Promise.reject(new Error('unused'))) },
+    facts: { auditRules: new PerCollection<AuditRulesFacts>(() => Promise.reject(new Error('unused'))) },
   });
 }
 

@@ -5,7 +5,7 @@
 // most container checks have a known set of offenders), plus one privileged container that is
 // created but never started (docker-bench-security looks only at running containers), it
 // measures, alternating in one run:
-//   (a) the exporter as a whole process: `node dist/src/main.js --once` with every collector
+//   (a) the exporter as a whole process: `node dist/src/cli/main.js --once` with every collector
 //       but cis disabled (the list is read from the COLLECTORS table at run time);
 //   (b) docker-bench-security.sh (from bench/.vendor, put there by scripts/fetch-docker-bench.sh)
 //       on the sections the cis catalog covers;
@@ -26,9 +26,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { COLLECTORS } from '../src/collectors/index';
-import { describeError } from '../src/log';
-import { mapLimit } from '../src/util/concurrency';
-import { packageVersion } from '../src/version';
+import { describeError } from '../src/base/log';
+import { packageVersion } from '../src/base/version';
 import { parseExposition, type ParsedSeries } from '../test/helpers/exposition';
 import { benchCli, benchContainers, checkDocker, dockerCli, fmtWholeMs, localDockerdPid, median, minOf, now, out, pad, procCpuMs, round } from './common';
 
@@ -50,7 +49,7 @@ const SETUP_CONCURRENCY = intOption('setup-concurrency', 8, 1);
 const OUT_DIR = path.resolve(option('out-dir', '.bench/cis'));
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const EXPORTER_MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
+const EXPORTER_MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const DOCKER_BENCH_DIR = path.join(ROOT, 'bench', '.vendor', 'docker-bench-security');
 const DOCKER_BENCH_SCRIPT = path.join(DOCKER_BENCH_DIR, 'docker-bench-security.sh');
 
@@ -118,7 +117,7 @@ function countDockerdProcesses(): number {
 
 // ---------------------------------------------------------------------------- docker CLI and cleanup
 
-const { list: listBenchContainers, remove: removeContainers, around: withBenchContainers } = benchContainers(LABEL, note);
+const { around: withBenchContainers, ensure: ensureBenchContainers } = benchContainers(LABEL, note);
 
 // ---------------------------------------------------------------------------- scenario containers
 
@@ -148,22 +147,15 @@ function postureOf(i: number): (typeof POSTURES)[number] {
 /** Makes dae-bench-cis-0..n-1 (running) and the created-only privileged one exist, and no others. */
 async function ensureContainers(n: number): Promise<{ seconds: number; created: number; removed: number }> {
   const started = now();
-  const existing = await listBenchContainers();
-  const wanted = new Set([...Array.from({ length: n }, (_, i) => `${NAME_PREFIX}${i}`), CREATED_ONLY_NAME]);
-  const extra = existing.filter((c) => !wanted.has(c.name));
-  if (extra.length) await removeContainers(extra.map((c) => c.id));
-  const have = new Set(existing.map((c) => c.name));
-  const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !have.has(`${NAME_PREFIX}${i}`));
-  let done = 0;
-  await mapLimit(missing, SETUP_CONCURRENCY, async (i) => {
-    await dockerCli(['run', '-d', '--name', `${NAME_PREFIX}${i}`, '--label', LABEL, ...postureOf(i).args, IMAGE, 'sleep', '86400']);
-    done++;
-    if (done % 50 === 0) note(`  ${done}/${missing.length} containers started`);
-  });
-  if (!have.has(CREATED_ONLY_NAME)) {
-    await dockerCli(['create', '--name', CREATED_ONLY_NAME, '--label', LABEL, '--privileged', '--network', 'none', IMAGE, 'sleep', '86400']);
-  }
-  return { seconds: (now() - started) / 1000, created: missing.length + (have.has(CREATED_ONLY_NAME) ? 0 : 1), removed: extra.length };
+  const made = await ensureBenchContainers(
+    NAME_PREFIX,
+    n,
+    async (i) => void (await dockerCli(['run', '-d', '--name', `${NAME_PREFIX}${i}`, '--label', LABEL, ...postureOf(i).args, IMAGE, 'sleep', '86400'])),
+    { concurrency: SETUP_CONCURRENCY, keep: [CREATED_ONLY_NAME] },
+  );
+  const createdOnly = !made.present.has(CREATED_ONLY_NAME);
+  if (createdOnly) await dockerCli(['create', '--name', CREATED_ONLY_NAME, '--label', LABEL, '--privileged', '--network', 'none', IMAGE, 'sleep', '86400']);
+  return { seconds: (now() - started) / 1000, created: made.created + (createdOnly ? 1 : 0), removed: made.removed };
 }
 
 interface HostContainer {

@@ -3,8 +3,8 @@
 import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { describeError } from '../src/log';
-import { mapLimit } from '../src/util/concurrency';
+import { describeError } from '../src/base/log';
+import { mapLimit } from '../src/base/concurrency';
 
 // ---------------------------------------------------------------------------- options
 
@@ -276,5 +276,30 @@ export function benchContainers(label: string, note: (line: string) => void) {
       );
     }
   };
-  return { list, remove, around };
+  /**
+   * Makes PREFIX0..PREFIXn-1 exist, and no other bench container: removes the others, then
+   * calls `create(i)` for each missing index, `concurrency` at a time, with a progress note
+   * every `every` created. Returns how long it took, and what it created and removed.
+   */
+  const ensure = async (
+    prefix: string,
+    n: number,
+    create: (i: number) => Promise<void>,
+    { concurrency, every = 50, keep = [] }: { concurrency: number; every?: number; keep?: readonly string[] },
+  ): Promise<{ seconds: number; created: number; removed: number; present: ReadonlySet<string> }> => {
+    const started = performance.now();
+    const existing = await list();
+    const wanted = new Set([...Array.from({ length: n }, (_, i) => `${prefix}${i}`), ...keep]);
+    const extra = existing.filter((c) => !wanted.has(c.name));
+    if (extra.length) await remove(extra.map((c) => c.id));
+    const present = new Set(existing.map((c) => c.name));
+    const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !present.has(`${prefix}${i}`));
+    let done = 0;
+    await mapLimit(missing, concurrency, async (i) => {
+      await create(i);
+      if (++done % every === 0) note(`  ${done}/${missing.length} containers created`);
+    });
+    return { seconds: (performance.now() - started) / 1000, created: missing.length, removed: extra.length, present };
+  };
+  return { list, remove, around, ensure };
 }

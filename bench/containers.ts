@@ -26,15 +26,15 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import type { CollectorRunner, CollectorStatus } from '../src/collectors/runner';
-import { parseConfig, type Config } from '../src/config';
-import { EngineClient, rawGet, resolveConnection, type DockerEngine, type EngineConnection, type EngineEvent } from '../src/docker/engine';
-import type { ContainerInspect, ContainerSummary, EngineInfo } from '../src/docker/types';
-import { describeError, silentLogger } from '../src/log';
-import { buildRunner, serve } from '../src/main';
-import { buildSnapshot } from '../src/scheduler';
+import { parseConfig, type Config } from '../src/cli/config';
+import { EngineClient, rawGet, resolveConnection, type DockerEngine, type EngineConnection, type EngineEvent } from '../src/readers/engine';
+import type { ContainerInspect, ContainerSummary, EngineInfo } from '../src/readers/engine-types';
+import { describeError, silentLogger } from '../src/base/log';
+import { buildRunner, serve } from '../src/cli/main';
+import { buildSnapshot } from '../src/server/scheduler';
 import { createLiveRegistry } from '../src/server/app';
-import { mapLimit } from '../src/util/concurrency';
-import { packageVersion } from '../src/version';
+import { mapLimit } from '../src/base/concurrency';
+import { packageVersion } from '../src/base/version';
 import { benchCli, benchContainers, checkDocker, dockerCli, fmtKiB, fmtMiB, fmtMs, localDockerdPid, median, minOf, now, out, pad, procCpuMs, quantile, round, sleep } from './common';
 
 // ---------------------------------------------------------------------------- options
@@ -96,25 +96,14 @@ const daemonCpuMs = (): number => (dockerdPid === undefined ? NaN : procCpuMs(do
 
 // ---------------------------------------------------------------------------- docker CLI
 
-const { list: listBenchContainers, remove: removeContainers, around: withBenchContainers } = benchContainers(LABEL, note);
+const { around: withBenchContainers, ensure: ensureBenchContainers } = benchContainers(LABEL, note);
 
 /** Makes dae-bench-0..n-1 exist (even index: running `sleep 3600`; odd: created, never started), and no others. */
 async function ensureContainers(n: number): Promise<{ seconds: number; created: number; removed: number }> {
-  const started = now();
-  const existing = await listBenchContainers();
-  const wanted = new Set(Array.from({ length: n }, (_, i) => `${NAME_PREFIX}${i}`));
-  const extra = existing.filter((c) => !wanted.has(c.name));
-  if (extra.length) await removeContainers(extra.map((c) => c.id));
-  const have = new Set(existing.map((c) => c.name));
-  const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !have.has(`${NAME_PREFIX}${i}`));
-  let done = 0;
-  await mapLimit(missing, SETUP_CONCURRENCY, async (i) => {
+  return ensureBenchContainers(NAME_PREFIX, n, async (i) => {
     const common = ['--name', `${NAME_PREFIX}${i}`, '--label', LABEL, '--network', CONTAINER_NETWORK, IMAGE, 'sleep', '3600'];
     await dockerCli(i % 2 === 0 ? ['run', '-d', ...common] : ['create', ...common]);
-    done++;
-    if (done % 50 === 0) note(`  ${done}/${missing.length} containers created`);
-  });
-  return { seconds: (now() - started) / 1000, created: missing.length, removed: extra.length };
+  }, { concurrency: SETUP_CONCURRENCY });
 }
 
 // ---------------------------------------------------------------------------- engine wrapper
@@ -163,9 +152,6 @@ class CountingEngine implements DockerEngine {
   }
   inspectContainer(id: string, signal?: AbortSignal): Promise<ContainerInspect | undefined> {
     return this.track('inspectContainer', () => this.inner.inspectContainer(id, signal));
-  }
-  streamContainerEvents(handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal): Promise<void> {
-    return this.inner.streamContainerEvents(handlers, signal);
   }
   // Calls the containers collector never makes: passed through, not counted.
   listImages = (signal?: AbortSignal) => this.inner.listImages(signal);
@@ -253,7 +239,7 @@ async function cycle(runner: CollectorRunner, engine: CountingEngine): Promise<C
   if (failed.length) throw new Error(`collection failed: ${failed.map((s) => `${s.name}: ${s.error}`).join('; ')}`);
   // What the scheduler does next on the event loop, outside runner.run: render the snapshot.
   const r0 = now();
-  const snap = buildSnapshot(result, 0);
+  const snap = buildSnapshot(result, 0, 15_000);
   const renderMs = now() - r0;
   const callMs = Object.fromEntries(METHODS.map((m) => [m, median(engine.times[m])])) as Record<Method, number>;
   return { ms, cpuMs, daemonMs, statuses: result.statuses, counts: { ...engine.counts }, callMs, samples: result.samples.length, renderMs, textBytes: Buffer.byteLength(snap.text) };

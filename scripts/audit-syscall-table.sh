@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Generates src/audit/syscall-table.ts, the syscall number -> name tables the auditlog
+# Generates src/model/syscall-table.ts, the syscall number -> name tables the auditlog
 # collector uses to translate a SYSCALL record's `syscall=` for its `arch=`, from
 # `ausyscall ARCH --dump` (the auditd package). Re-run after an auditd upgrade:
 #   bash scripts/audit-syscall-table.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OUT=src/audit/syscall-table.ts
+OUT=src/model/syscall-table.ts
 # AUDIT_ARCH_* values (linux/audit.h: EM_* | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE) and the
 # ausyscall table of each. arm and armeb share one table, as do the ppc64 flavours.
 ARCHES=(

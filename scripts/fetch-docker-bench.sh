@@ -3,7 +3,7 @@
 # bench/.vendor/docker-bench-security, for `npm run bench:cis`, which runs it side by side with
 # the exporter's cis collector. Its code is never committed here (.gitignore lists the folder).
 #
-# Sources, first found wins:
+# Facts, first found wins:
 #   DOCKER_BENCH_GIT_DIR   a git directory (bare or .git) holding the repository;
 #   DOCKER_BENCH_MIRROR    a local mirror of it (default /work/.mirror/docker+docker-bench-security/repo);
 #   DOCKER_BENCH_FETCH=1   `git clone --depth 1` from GitHub (needs network; off by default,

@@ -1,10 +1,12 @@
-// The README's reference tables, generated from the sources of truth (the metric catalog
-// and the flag table). `npm run docs` writes them into README.md between markers;
-// test/unit/readme.test.ts fails when the README drifts from them.
+// The reference tables of the documentation, generated from the sources of truth (the metric
+// catalog, the flag table and the CIS check catalog). `npm run docs` writes each table into
+// its file between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`:
+// the metric and flag tables into README.md, the CIS check table into docs/cis.md.
+// test/unit/readme.test.ts fails when a file drifts from them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CIS_CHECKS } from '../src/cis/checks';
-import { FLAGS } from '../src/config';
+import { CIS_CHECKS, type CisCheck } from '../src/cis/checks';
+import { FLAGS } from '../src/cli/config';
 import { ALL_FAMILIES, CACHED_HELP_SUFFIX, LIVE_FAMILIES, type MetricFamily } from '../src/metrics/catalog';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
@@ -32,30 +34,113 @@ export function flagsTable(): string {
   return ['| flag | environment | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
-/** The CIS check catalog (src/cis/checks.ts): what is judged, on which objects, and where it differs from docker-bench-security. */
-export function cisChecksTable(): string {
-  const rows = CIS_CHECKS.map((c) => {
+/** A differs note that several checks share: said once below the table, cited by its letter. */
+export interface SharedNote {
+  readonly letter: string;
+  readonly text: string;
+  readonly checks: readonly string[];
+}
+
+/** The differs texts used by more than one check, lettered A, B, ... in catalog order. */
+export function sharedNotes(checks: readonly CisCheck[] = CIS_CHECKS): SharedNote[] {
+  const byText = new Map<string, string[]>();
+  for (const c of checks) if (c.differs) byText.set(c.differs, [...(byText.get(c.differs) ?? []), c.id]);
+  return [...byText]
+    .filter(([, ids]) => ids.length > 1)
+    .map(([text, ids], i) => ({ letter: String.fromCharCode(65 + i), text, checks: ids }));
+}
+
+/** Check ids in catalog order, a run of 3 or more neighbours in the catalog written first–last. */
+export function checkRanges(ids: readonly string[], checks: readonly CisCheck[] = CIS_CHECKS): string {
+  const index = new Map(checks.map((c, i) => [c.id, i]));
+  const runs: string[][] = [];
+  for (const id of ids) {
+    const last = runs.at(-1);
+    if (last && index.get(id) === index.get(last.at(-1)!)! + 1) last.push(id);
+    else runs.push([id]);
+  }
+  return runs.map((r) => (r.length >= 3 ? `${r[0]}–${r.at(-1)}` : r.join(', '))).join(', ');
+}
+
+const noteAnchor = (letter: string): string => `note-${letter.toLowerCase()}`;
+
+/**
+ * The CIS check catalog (src/cis/checks.ts): what is judged, on which objects, and where it
+ * differs from docker-bench-security. A differs text that several checks share is printed
+ * once, below the table, and each of those rows says "see note X".
+ */
+export function cisChecksTable(checks: readonly CisCheck[] = CIS_CHECKS): string {
+  const notes = sharedNotes(checks);
+  const letterOf = new Map(notes.map((n) => [n.text, n.letter]));
+  const rows = checks.map((c) => {
     const judged = c.evaluate ? `yes (${c.scope === 'host' ? 'host' : c.scope})` : 'no';
-    return `| ${c.id} | ${cell(c.title)} | ${c.level} | ${c.benchmark} | ${judged} | ${cell(c.differs ?? '')} |`;
+    const letter = c.differs ? letterOf.get(c.differs) : undefined;
+    const differs = letter ? `see [note ${letter}](#${noteAnchor(letter)})` : cell(c.differs ?? '');
+    return `| ${c.id} | ${cell(c.title)} | ${c.level} | ${c.benchmark} | ${judged} | ${differs} |`;
   });
-  return ['| check | title | level | benchmark | judged here (objects) | differs from docker-bench-security |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return [
+    '| check | title | level | benchmark | judged here (objects) | differs from docker-bench-security |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    ...(notes.length > 0 ? ['', 'Notes shared by several checks:', ''] : []),
+    ...notes.map((n) => `- <a id="${noteAnchor(n.letter)}"></a>**Note ${n.letter}** (${checkRanges(n.checks, checks)}): ${n.text}`),
+  ].join('\n');
 }
 
 export const TABLES: Record<string, () => string> = { metrics: metricsTable, flags: flagsTable, 'cis-checks': cisChecksTable };
 
-/** Replaces the text between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`. */
-export function renderReadme(readme: string): string {
-  let out = readme;
-  for (const [name, make] of Object.entries(TABLES)) {
+/** Which tables each file holds, by its path from the repository root. */
+export const TARGETS: Readonly<Record<string, readonly string[]>> = {
+  'README.md': ['metrics', 'flags'],
+  'docs/cis.md': ['cis-checks'],
+};
+
+/** Replaces the text between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` for each of `names`. */
+export function renderTables(text: string, names: readonly string[], file = 'the file'): string {
+  let out = text;
+  for (const name of names) {
+    const make = TABLES[name];
+    if (!make) throw new Error(`no generated table named ${name}`);
     const re = new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(<!-- /generated:${name} -->)`);
-    if (!re.test(out)) throw new Error(`README.md has no <!-- generated:${name} --> section`);
+    if (!re.test(out)) throw new Error(`${file} has no <!-- generated:${name} --> section`);
     out = out.replace(re, (_m, open: string, close: string) => `${open}${make()}\n${close}`);
   }
   return out;
 }
 
+/** README.md with its generated tables brought up to date. */
+export function renderReadme(readme: string): string {
+  return renderTables(readme, TARGETS['README.md'], 'README.md');
+}
+
+/**
+ * The repository root: the nearest folder above `from` holding package.json and README.md.
+ * The script runs as scripts/readme-tables.ts (jest) and as dist/scripts/readme-tables.js
+ * (`npm run docs`), one folder deeper.
+ */
+export function repositoryRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'README.md'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+/** Each generated file: its path from the root, what it holds, and what it should hold. */
+export function renderAll(root: string = repositoryRoot()): { file: string; current: string; expected: string }[] {
+  return Object.entries(TARGETS).map(([file, names]) => {
+    const current = fs.readFileSync(path.join(root, file), 'utf8');
+    return { file, current, expected: renderTables(current, names, file) };
+  });
+}
+
 if (require.main === module) {
-  const file = path.join(__dirname, '..', '..', 'README.md');
-  fs.writeFileSync(file, renderReadme(fs.readFileSync(file, 'utf8')));
-  process.stdout.write(`updated ${file}\n`);
+  const root = repositoryRoot();
+  for (const { file, current, expected } of renderAll(root)) {
+    if (current === expected) {
+      process.stdout.write(`${file} is up to date\n`);
+      continue;
+    }
+    fs.writeFileSync(path.join(root, file), expected);
+    process.stdout.write(`updated ${file}\n`);
+  }
 }

@@ -186,7 +186,7 @@ export function auditLogDashboard(): dashboard.DashboardBuilder {
       timeseriesPanel(
         'docker exec',
         [
-          { expr: `topk(5, sum by (name) (${rate(sel(METRICS.containerExec))}))`, legend: '{{name}}' },
+          { expr: `topk(5, sum by (instance, name) (${rate(sel(METRICS.containerExec))}))`, legend: '{{name}} ({{instance}})' },
           { expr: `sum(${rate(sel(METRICS.execPrivileged))})`, legend: 'privileged (CIS 5.23)' },
           { expr: `sum(${rate(sel(METRICS.execAsRoot))})`, legend: 'as root (CIS 5.24)' },
           { expr: `sum(${rate(sel(METRICS.execInspectFailures))})`, legend: 'not inspectable' },

@@ -2,6 +2,7 @@
 // behind each flag, and restarts over time.
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { METRICS, type MetricFamily } from '../../src/metrics/catalog';
+import type { CONTAINER_STATES } from '../../src/model/posture';
 import {
   bundledDashboard,
   COLORS,
@@ -14,7 +15,7 @@ import {
   ZERO_IS_GOOD,
   ZERO_IS_TIDY,
 } from './panels';
-import { CONTAINER, CONTAINER_KEY, eq, sel } from './promql';
+import { CONTAINER, CONTAINER_KEY, eq, sel, withState } from './promql';
 
 export const CONTAINERS_UID = 'docker-audit-containers';
 
@@ -26,12 +27,34 @@ const UNLIMITED_IS_BAD = [
   { type: dashboard.MappingType.ValueToText, options: { '0': { text: 'unlimited', color: COLORS.bad, index: 0 } } },
 ] satisfies dashboard.ValueMapping[];
 
-const one = (f: MetricFamily): Query => ({ expr: `max by (${CONTAINER_KEY}) (${sel(f, CONTAINER)})` });
+/**
+ * Every posture query carries the container's state, joined from docker_audit_container_state:
+ * the table merges its queries into one row per identical label set, so all of them need the
+ * same labels, state included.
+ */
+const one = (f: MetricFamily): Query => ({ expr: withState(`max by (${CONTAINER_KEY}) (${sel(f, CONTAINER)})`) });
 
 /** Series of a per-item family (mount, capability, ...) counted per container, 0 where there is none. */
 const countPerContainer = (selector: string): Query => ({
-  expr: `count by (${CONTAINER_KEY}) (${selector}) or max by (${CONTAINER_KEY}) (${sel(METRICS.containerInfo, CONTAINER)}) * 0`,
+  expr: withState(`count by (${CONTAINER_KEY}) (${selector}) or max by (${CONTAINER_KEY}) (${sel(METRICS.containerInfo, CONTAINER)}) * 0`),
 });
+
+/** How each state reads in the table: every state Docker reports, so a new one fails to compile until it has a colour. */
+const STATE_COLOURS: Record<(typeof CONTAINER_STATES)[number], string> = {
+  created: COLORS.neutral,
+  running: COLORS.good,
+  paused: COLORS.warn,
+  restarting: COLORS.warn,
+  removing: COLORS.warn,
+  exited: COLORS.neutral,
+  dead: COLORS.bad,
+};
+const STATE_MAPPING: dashboard.ValueMapping[] = [
+  {
+    type: dashboard.MappingType.ValueToText,
+    options: Object.fromEntries(Object.entries(STATE_COLOURS).map(([state, color], index) => [state, { text: state, color, index }])),
+  },
+];
 
 const flag = (title: string, f: MetricFamily, mapping: dashboard.ValueMapping[]): Column => ({
   title,
@@ -80,13 +103,15 @@ export const POSTURE_COLUMNS: readonly Column[] = [
     overrides: colouredColumn([], [{ id: 'thresholds', value: ZERO_IS_TIDY().build() }]),
   },
   {
+    // A counter: the restarts within the time range. Its value is Docker's RestartCount, which a
+    // manual start sets back to 0; increase() takes that for a counter reset.
     title: 'restarts',
-    query: one(METRICS.containerRestartCount),
+    query: { expr: withState(`round(max by (${CONTAINER_KEY}) (increase(${sel(METRICS.containerRestarts, CONTAINER)}[$__range])))`) },
     overrides: colouredColumn([], [{ id: 'thresholds', value: steps([null, COLORS.good], [1, COLORS.warn], [5, COLORS.bad]).build() }]),
   },
   {
     title: 'started',
-    query: { expr: `max by (${CONTAINER_KEY}) (${sel(METRICS.containerStarted, CONTAINER)}) * 1000` },
+    query: { expr: withState(`max by (${CONTAINER_KEY}) (${sel(METRICS.containerStarted, CONTAINER)}) * 1000`) },
     overrides: [{ id: 'unit', value: 'dateTimeFromNow' }],
   },
 ];
@@ -112,22 +137,25 @@ export function containersDashboard(): dashboard.DashboardBuilder {
     POSTURE_COLUMNS.map((c) => c.query),
     {
       description:
-        'One row per container (any state). Red is a finding. Click a name to see only that container. Counts are the number of host namespaces (cgroup aside: see Host namespaces), sensitive bind mounts, added capabilities and published ports.',
+        'One row per container (any state), with its current state. Red is a finding. Click a name to see only that container. Counts are the number of host namespaces (cgroup aside: see Host namespaces), sensitive bind mounts, added capabilities and published ports; restarts are those within the time range.',
       labels: ['instance', 'name', 'image', 'state', 'id'],
       values: POSTURE_COLUMNS.map((c) => c.title),
       height: 14,
       sortBy: 'privileged',
     },
-  ).overrideByName('name', [drillDown]);
+  )
+    .overrideByName('name', [drillDown])
+    .overrideByName('state', colouredColumn(STATE_MAPPING));
   for (const c of POSTURE_COLUMNS) posture.overrideByName(c.title, c.overrides);
 
   return bundledDashboard({ title: 'Docker audit / Containers', uid: CONTAINERS_UID, description: 'Every container of the selected hosts, with each posture finding', withContainer: true })
     .withPanel(posture)
     .withPanel(
       timeseriesPanel(
-        'Restart count',
-        [{ expr: `max by (instance, name) (${sel(METRICS.containerRestartCount, CONTAINER)})`, legend: '{{name}} ({{instance}})' }],
-        { description: 'Times Docker restarted each container under its restart policy (reset by a manual restart).' },
+        'Restarts',
+        // Docker sets the counter back to 0 on a manual start: increase() counts from there.
+        [{ expr: `sum by (instance, name) (increase(${sel(METRICS.containerRestarts, CONTAINER)}[$__rate_interval]))`, legend: '{{name}} ({{instance}})' }],
+        { description: 'Restarts Docker made under each container\'s restart policy, per interval.' },
       ),
     )
     .withPanel(
@@ -171,10 +199,10 @@ export function containersDashboard(): dashboard.DashboardBuilder {
       }).overrideByName('host_ip', colouredColumn([{ type: dashboard.MappingType.ValueToText, options: { '0.0.0.0': { text: '0.0.0.0', color: COLORS.warn, index: 0 } } }])),
     )
     .withPanel(
-      tablePanel('Metadata', [{ expr: sel(METRICS.containerInfo, CONTAINER) }], {
-        description: 'Image ID and compose project/service of each container.',
-        labels: ['instance', 'name', 'state', 'image', 'image_id', 'compose_project', 'compose_service'],
+      tablePanel('Metadata', [{ expr: withState(sel(METRICS.containerInfo, CONTAINER)) }], {
+        description: 'Current state, image ID and compose project/service of each container.',
+        labels: ['instance', 'name', 'id', 'state', 'image', 'image_id', 'compose_project', 'compose_service'],
         values: [],
-      }),
+      }).overrideByName('state', colouredColumn(STATE_MAPPING)),
     );
 }

@@ -17,12 +17,16 @@ import {
   ZERO_IS_GOOD,
   ZERO_IS_TIDY,
 } from './panels';
-import { eq, sel } from './promql';
+import { eq, sel, withImageName } from './promql';
 
 export const DAEMON_IMAGES_UID = 'docker-audit-daemon-images';
 
-const IMAGE_KEY = 'instance, image, id';
-const perImage = (expr: string): Query => ({ expr: `max by (${IMAGE_KEY}) (${expr})` });
+/**
+ * Per-image series carry only the image's short id: its names change on every retag, so they
+ * are on docker_audit_image_info alone and each per-image query joins them on.
+ */
+const IMAGE_KEY = 'instance, id';
+const perImage = (expr: string): Query => ({ expr: withImageName(`max by (${IMAGE_KEY}) (${expr})`) });
 
 const YES_IS_BAD = flagMapping({ 0: ['no', COLORS.good], 1: ['yes', COLORS.bad] });
 const YES_IS_GOOD = flagMapping({ 0: ['no', COLORS.bad], 1: ['yes', COLORS.good] });
@@ -230,13 +234,13 @@ export function daemonImagesDashboard(): dashboard.DashboardBuilder {
       tablePanel(
         'Trivy reports',
         [
-          { expr: `max by (instance, image) (${sel(METRICS.imageVulnerabilities, { severity: eq('HIGH') })})` },
-          { expr: `max by (instance, image) (${sel(METRICS.imageVulnerabilities, { severity: eq('CRITICAL') })})` },
-          { expr: `max by (instance, image) (time() - ${sel(METRICS.trivyReportCreated)})` },
+          perImage(sel(METRICS.imageVulnerabilities, { severity: eq('HIGH') })),
+          perImage(sel(METRICS.imageVulnerabilities, { severity: eq('CRITICAL') })),
+          perImage(`time() - ${sel(METRICS.trivyReportCreated)}`),
         ],
         {
           description: 'HIGH and CRITICAL counts per image and the age of the report they come from.',
-          labels: ['instance', 'image'],
+          labels: ['instance', 'image', 'id'],
           values: ['HIGH', 'CRITICAL', 'report age'],
           width: 10,
           sortBy: 'CRITICAL',
@@ -244,8 +248,9 @@ export function daemonImagesDashboard(): dashboard.DashboardBuilder {
       ).overrideByName('report age', [{ id: 'unit', value: 's' }]),
     )
     .withPanel(
-      statPanel('Unreadable Trivy reports', [{ expr: `sum(${sel(METRICS.trivyReports, { status: eq('unreadable') })})` }], {
-        description: 'Files in --trivy.reports-dir that are not Trivy JSON reports (the exporter log names them).',
+      statPanel('Trivy reports not counted', [{ expr: `sum by (status) (${sel(METRICS.trivyReports, { status: '!="ok"' })})`, legend: '{{status}}' }], {
+        description:
+          'Files in --trivy.reports-dir that count for no image: unreadable (not a Trivy JSON report), or unmatched (naming no image id, or an image not on this host). The exporter log names them.',
         noValue: 'no reports',
         width: 6,
         height: 8,

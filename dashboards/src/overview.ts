@@ -11,11 +11,12 @@ import {
   NEUTRAL,
   RATIO_HIGHER_IS_BETTER,
   statPanel,
+  steps,
   tablePanel,
   timeseriesPanel,
   ZERO_IS_GOOD,
 } from './panels';
-import { CONTAINER_KEY, onInstances, PROCESS_METRICS, PROMETHEUS_UP, sel } from './promql';
+import { CONTAINER_KEY, onInstances, PROCESS_METRICS, PROMETHEUS_UP, sel, withCheckTitle } from './promql';
 
 /** A container has a critical finding when it is privileged, root, unlimited in memory, or holds the Docker socket. */
 export const CONTAINERS_WITH_FINDINGS =
@@ -83,7 +84,7 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
         [
           {
             // Docker resets the count on a manual restart; increase() treats that drop as a reset.
-            expr: `topk(10, round(max by (instance, name) (increase(${sel(METRICS.containerRestartCount)}[$__range]))) > 0)`,
+            expr: `topk(10, round(max by (instance, name) (increase(${sel(METRICS.containerRestarts)}[$__range]))) > 0)`,
             legend: '{{name}} ({{instance}})',
           },
         ],
@@ -120,11 +121,12 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
     .withPanel(
       tablePanel(
         'Failing checks',
+        // Titles and sections are on docker_audit_cis_check_info alone; both queries join them,
+        // so that the table merges them into one row per check.
         [
-          { expr: `max by (instance, check, title, section) (${sel(METRICS.cisCheckPassed)} == 0)` },
-          // Adding the failing check's 0 copies its title and section onto the count.
+          { expr: withCheckTitle(`max by (instance, check) (${sel(METRICS.cisCheckPassed)} == 0)`) },
           {
-            expr: `max by (instance, check, title, section) (${sel(METRICS.cisCheckFailures)} + on (instance, check) group_left (title, section) (${sel(METRICS.cisCheckPassed)} == 0))`,
+            expr: withCheckTitle(`max by (instance, check) (${sel(METRICS.cisCheckFailures)}) and on (instance, check) ${sel(METRICS.cisCheckPassed)} == 0`),
           },
         ],
         {
@@ -170,29 +172,58 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
       statPanel('Exporters up', [{ expr: `sum(${onInstances(PROMETHEUS_UP)} and on (instance) ${sel(LIVE_FAMILIES.buildInfo)})` }], {
         description: 'Exporter targets Prometheus scraped successfully (its `up` series, for the instances that serve docker_audit_build_info).',
         thresholds: NEUTRAL(),
+        width: 3,
       }),
     )
     .withPanel(
       statPanel('Engines down', [{ expr: `sum(1 - ${sel(METRICS.engineUp)})` }], {
         description: 'Hosts whose Docker Engine did not answer /_ping in the last collection.',
+        width: 3,
       }),
     )
     .withPanel(
       statPanel('Failing collectors', [{ expr: `sum(1 - ${sel(METRICS.collectorSuccess)})` }], {
         description: 'Collectors whose last run failed, on all selected hosts. The landing page of the exporter says why.',
+        width: 3,
       }),
     )
     .withPanel(
-      statPanel('Oldest collection', [{ expr: `max(time() - ${sel(METRICS.lastCollection)})` }], {
-        description: 'Age of the oldest last completed collection: it stays below the collection interval on a healthy exporter.',
+      statPanel(
+        'Last collection age',
+        // In collection intervals, because the schedule is each exporter's own: /-/ready answers
+        // 503 once the last completed collection is 3 intervals old.
+        [{ expr: `max((time() - ${sel(METRICS.lastCollection)}) / ${sel(METRICS.collectionInterval)})` }],
+        {
+          description:
+            'Age of the oldest last completed collection over the selected hosts, in collection intervals (the longest gap of --collection.schedule). Up to about 1 on a healthy exporter; at 3 the exporter reports not ready.',
+          unit: 'suffix: intervals',
+          thresholds: steps([null, COLORS.good], [2, COLORS.warn], [3, COLORS.bad]),
+          noValue: 'no collection',
+          width: 3,
+        },
+      ).decimals(1),
+    )
+    .withPanel(
+      statPanel('Collection interval', [{ expr: `max(${sel(METRICS.collectionInterval)})` }], {
+        description: 'The longest time between two scheduled collections (--collection.schedule), longest over the selected hosts: how stale the numbers on these dashboards may be.',
         unit: 's',
-        thresholds: AGE_SECONDS(),
+        thresholds: NEUTRAL(),
+        width: 3,
       }),
     )
     .withPanel(
       statPanel('Skipped collections', [{ expr: `round(sum(increase(${sel(METRICS.collectionsSkipped)}[$__range])))` }], {
         description: 'Collections skipped over the time range because the previous one was still running.',
         thresholds: ZERO_IS_GOOD(),
+        width: 3,
+      }),
+    )
+    .withPanel(
+      statPanel('Samples dropped', [{ expr: `round(sum(increase(${sel(METRICS.samplesDropped)}[$__range])))` }], {
+        description:
+          'Duplicate samples (same family and labels) collectors emitted over the time range: kept once and logged with their family and labels. The collector counts as failed in that collection.',
+        thresholds: ZERO_IS_GOOD(),
+        width: 3,
       }),
     )
     .withPanel(
@@ -203,6 +234,7 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
           description: 'Longest time since a collector last succeeded, over every collector and host.',
           unit: 's',
           thresholds: AGE_SECONDS(),
+          width: 3,
         },
       ),
     )

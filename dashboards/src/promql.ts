@@ -1,7 +1,7 @@
 // PromQL building blocks. Every metric name in a dashboard comes from a MetricFamily of the
 // catalog (src/metrics/catalog.ts), and every label matcher is typed against that family's
 // labels: renaming a family or one of its labels breaks the compilation of the dashboards.
-import type { MetricFamily } from '../../src/metrics/catalog';
+import { METRICS, type MetricFamily } from '../../src/metrics/catalog';
 
 /** A label matcher's right-hand side, operator included: `=~"$instance"`. */
 export type Matcher = `${'=' | '!=' | '=~' | '!~'}"${string}"`;
@@ -24,8 +24,27 @@ export function sel<L extends string>(f: MetricFamily<L>, matchers: Partial<Reco
 /** The container variable's matcher, for per-container families. */
 export const CONTAINER = { name: re('$container') } as const;
 
-/** The labels that identify one container of one host: every per-container query keeps exactly these. */
-export const CONTAINER_KEY = 'instance, name, id, image, state';
+/**
+ * The labels that identify one container of one host: every per-container query keeps exactly
+ * these. The state is not one of them: it changes while the container lives, so it is only on
+ * docker_audit_container_state (join it with `withState`).
+ */
+export const CONTAINER_KEY = 'instance, name, id, image';
+
+// Joins onto the series that carry what changes (state) or what is shared (image names, CIS
+// titles). Each right-hand side has one series per match group, always 1, so `*` keeps the
+// left-hand value and only adds the labels. Ids are unique per host only, hence every join is
+// on instance as well.
+
+/** Adds its current `state` to each series of a per-container expression (one per CONTAINER_KEY). */
+export const withState = (expr: string): string => `(${expr}) * on (instance, id) group_left (state) ${sel(METRICS.containerState)}`;
+
+/** Adds the image name (its first tag, "<none>" when dangling) to each series of a per-image (`id`) expression. */
+export const withImageName = (expr: string): string => `(${expr}) * on (instance, id) group_left (image) ${sel(METRICS.imageInfo)}`;
+
+/** Adds the check's title and section to each series of a per-check expression. */
+export const withCheckTitle = (expr: string): string =>
+  `(${expr}) * on (instance, check) group_left (title, section) ${sel(METRICS.cisCheckInfo)}`;
 
 /**
  * Series that prom-client serves next to the catalog (its default process metrics) and

@@ -2,8 +2,19 @@
 // sections 1.1 to 6, numbered as docker-bench-security's tests/ number them. A check with
 // an evaluator is judged on every collection; one without (`evaluate: null`) needs a human
 // or facts the Engine API, daemon.json, dockerd's flags and file stats do not give, and
-// never appears in the metrics. The README's checks table is generated from this list.
-import { CIS_AUDIT_PATHS, type CisAuditPath } from '../audit/rules-cis';
+// never appears in the metrics (docker_audit_cis_check_info lists it all the same).
+//
+// This is the one place each check's facts are written: its id, title, section, level,
+// evaluator, the host path whose audit rule it asks for (1.1.x) and the owner or mode it
+// asks of a daemon file (3.x). The audit-rules facts read the paths from here
+// (CIS_AUDITED_PATHS), the daemon collector judges file owners with the rules from here
+// (fileOwnerRule), and the README's table, the alerts and the dashboards are checked
+// against it, CIS ids and titles included.
+import * as P from '../base/paths';
+import type { AuditedPath } from '../facts/options';
+import type { DaemonFileRole, FileOwner } from '../model/daemon-files';
+import { effectiveNoNewPrivileges } from '../model/posture';
+import type { HostPathSpec } from '../readers/host-paths';
 import * as E from './evaluators';
 import type { Evaluator } from './evaluators';
 import type { ObjectKind } from './facts';
@@ -25,6 +36,10 @@ export interface CisCheck {
   readonly remediation: string;
   /** Where this exporter judges differently from docker-bench-security, and why. */
   readonly differs?: string;
+  /** 1.1.x: the host path whose audit rule the check asks for. */
+  readonly audit?: Omit<AuditedPath, 'check'>;
+  /** 3.x: the daemon file the check is about, and the owner or the loosest mode it asks for. */
+  readonly file?: { readonly role: DaemonFileRole; readonly owner: FileOwner } | { readonly role: DaemonFileRole; readonly maxMode: number };
 }
 
 export const CIS_SECTIONS: Readonly<Record<string, string>> = {
@@ -37,21 +52,34 @@ export const CIS_SECTIONS: Readonly<Record<string, string>> = {
 };
 
 const AUDIT_DIFFERS = 'Matches the watched path exactly (or a watched parent directory), not as a substring of any rule line, and requires the rule to watch writes and attribute changes.';
-/** One check per path of the audit rules' list (src/audit/rules-cis.ts), titled as the benchmark names the path. */
-const auditRule = ({ check, name, resolve }: CisAuditPath): CisCheck => {
-  const shown = resolve.how === 'binary' ? `/usr/bin/${name}` : name;
+
+/** One check of section 1.1: an audit rule for one host path, titled as the benchmark names the path. */
+const auditRule = (id: string, name: string, kind: 'file' | 'directory', where: HostPathSpec): CisCheck => {
+  const shown = where.how === 'binary' ? `/usr/bin/${name}` : name;
   return {
-    id: check,
-    title: check === '1.1.3' ? 'Ensure auditing is configured for the Docker daemon' : `Ensure auditing is configured for Docker files and directories - ${shown}`,
+    id,
+    title: id === '1.1.3' ? 'Ensure auditing is configured for the Docker daemon' : `Ensure auditing is configured for Docker files and directories - ${shown}`,
     level: 1,
     section: '1',
     benchmark: 'Automated',
     scope: 'file',
-    evaluate: E.auditRuleFor(check),
+    evaluate: E.auditRuleFor(id),
     remediation: `Add an audit rule watching ${shown} for writes and attribute changes (-w ${shown} -p wa -k docker) and load it; judged only where the path exists.`,
     differs: AUDIT_DIFFERS,
+    audit: { name, kind, where },
   };
 };
+const fixed = (id: string, p: string, kind: 'file' | 'directory') => auditRule(id, p, kind, { how: 'path', path: p });
+const binary = (id: string, name: string) => auditRule(id, name, 'file', { how: 'binary', name });
+const unit = (id: string, name: string) => auditRule(id, name, 'file', { how: 'systemd-unit', name });
+
+/** One check of section 3: the owner, or the loosest mode, of the daemon files of one role. */
+const owner = (id: string, title: string, role: DaemonFileRole, want: FileOwner, remediation: string, differs?: string): CisCheck => ({
+  id, title, level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownedAs(role, want), remediation, differs, file: { role, owner: want },
+});
+const mode = (id: string, title: string, role: DaemonFileRole, maxMode: number, remediation: string, differs: string = PERM_DIFFERS): CisCheck => ({
+  id, title, level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAtMost(role, maxMode), remediation, differs, file: { role, maxMode },
+});
 
 const manual = (id: string, section: string, level: 1 | 2, title: string, remediation: string, benchmark: 'Automated' | 'Manual' = 'Manual', differs?: string): CisCheck => ({
   id,
@@ -75,7 +103,24 @@ export const CIS_CHECKS: readonly CisCheck[] = [
   // 1 Host configuration: only the audit rules (1.1.3-1.1.18) are judged.
   manual('1.1.1', '1', 1, 'Ensure a separate partition for containers has been created', 'Mount /var/lib/docker (the DockerRootDir) on its own partition or logical volume.', 'Automated'),
   manual('1.1.2', '1', 1, 'Ensure only trusted users are allowed to control Docker daemon', 'Keep only trusted users in the docker group (gpasswd -d USER docker).', 'Automated'),
-  ...CIS_AUDIT_PATHS.map(auditRule),
+  binary('1.1.3', 'dockerd'),
+  fixed('1.1.4', P.CONTAINERD_DIR, 'directory'),
+  fixed('1.1.5', P.DOCKER_DATA_ROOT, 'directory'),
+  fixed('1.1.6', P.DOCKER_CONFIG_DIR, 'directory'),
+  unit('1.1.7', 'docker.service'),
+  // containerd's own socket, or the one of the containerd that dockerd starts itself
+  // (Docker 20.10 without a system containerd, as on this project's CI host).
+  auditRule('1.1.8', 'containerd.sock', 'file', { how: 'first-existing', paths: [P.CONTAINERD_SOCKET, '/run/docker/containerd/containerd.sock'] }),
+  unit('1.1.9', 'docker.socket'),
+  fixed('1.1.10', P.DOCKER_DEFAULTS_FILE, 'file'),
+  fixed('1.1.11', P.DAEMON_JSON, 'file'),
+  fixed('1.1.12', P.CONTAINERD_CONFIG, 'file'),
+  fixed('1.1.13', P.DOCKER_SYSCONFIG_FILE, 'file'),
+  binary('1.1.14', 'containerd'),
+  binary('1.1.15', 'containerd-shim'),
+  binary('1.1.16', 'containerd-shim-runc-v1'),
+  binary('1.1.17', 'containerd-shim-runc-v2'),
+  binary('1.1.18', 'runc'),
   manual('1.2.1', '1', 1, 'Ensure the container host has been Hardened', 'Harden the host OS (for example with its own CIS benchmark).'),
   manual('1.2.2', '1', 1, 'Ensure that the version of Docker is up to date', 'Keep Docker Engine on a supported, patched release (docker_audit_engine_info shows the version).'),
 
@@ -100,33 +145,33 @@ export const CIS_CHECKS: readonly CisCheck[] = [
   { id: '2.18', title: 'Ensure that experimental features are not implemented in production', level: 1, section: '2', benchmark: 'Automated', scope: 'daemon', evaluate: E.daemonSetting((s) => s.experimental), remediation: 'Do not run dockerd with --experimental in production.', differs: 'Judged on every engine version (docker-bench-security only on 19.03 and older).' },
 
   // 3 Docker daemon configuration files: judged for the files that exist.
-  { id: '3.1', title: 'Ensure that the docker.service file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['docker.service']), remediation: 'chown root:root "$(systemctl show -p FragmentPath --value docker.service)"' },
-  { id: '3.2', title: 'Ensure that docker.service file permissions are appropriately set', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['docker.service']), remediation: 'chmod 644 "$(systemctl show -p FragmentPath --value docker.service)"', differs: PERM_DIFFERS },
-  { id: '3.3', title: 'Ensure that docker.socket file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['docker.socket']), remediation: 'chown root:root "$(systemctl show -p FragmentPath --value docker.socket)"' },
-  { id: '3.4', title: 'Ensure that docker.socket file permissions are set to 644 or more restrictive', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['docker.socket']), remediation: 'chmod 644 "$(systemctl show -p FragmentPath --value docker.socket)"', differs: PERM_DIFFERS },
-  { id: '3.5', title: 'Ensure that the /etc/docker directory ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['/etc/docker']), remediation: 'chown root:root /etc/docker' },
-  { id: '3.6', title: 'Ensure that /etc/docker directory permissions are set to 755 or more restrictively', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['/etc/docker']), remediation: 'chmod 755 /etc/docker', differs: PERM_DIFFERS },
-  { id: '3.7', title: 'Ensure that registry certificate file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['registry-certs']), remediation: 'chown root:root /etc/docker/certs.d/*/*', differs: 'Checks the group too (root:root, as the title says); docker-bench-security checks only the owner.' },
-  { id: '3.8', title: 'Ensure that registry certificate file permissions are set to 444 or more restrictively', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['registry-certs']), remediation: 'chmod 444 /etc/docker/certs.d/*/*', differs: PERM_DIFFERS },
-  { id: '3.9', title: 'Ensure that TLS CA certificate file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['tlscacert']), remediation: 'chown root:root <tlscacert>' },
-  { id: '3.10', title: 'Ensure that TLS CA certificate file permissions are set to 444 or more restrictively', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['tlscacert']), remediation: 'chmod 444 <tlscacert>', differs: PERM_DIFFERS },
-  { id: '3.11', title: 'Ensure that Docker server certificate file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['tlscert']), remediation: 'chown root:root <tlscert>' },
-  { id: '3.12', title: 'Ensure that the Docker server certificate file permissions are set to 444 or more restrictively', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['tlscert']), remediation: 'chmod 444 <tlscert>', differs: PERM_DIFFERS },
-  { id: '3.13', title: 'Ensure that the Docker server certificate key file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['tlskey']), remediation: 'chown root:root <tlskey>' },
-  { id: '3.14', title: 'Ensure that the Docker server certificate key file permissions are set to 400', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['tlskey']), remediation: 'chmod 400 <tlskey>', differs: 'A mode stricter than 400 (e.g. 0000) passes; docker-bench-security wants exactly 400.' },
-  { id: '3.15', title: 'Ensure that the Docker socket file ownership is set to root:docker', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['docker.sock']), remediation: 'chown root:docker /var/run/docker.sock', differs: 'Owner root with group root passes too: it lets fewer users in than root:docker.' },
-  { id: '3.16', title: 'Ensure that the Docker socket file permissions are set to 660 or more restrictively', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['docker.sock']), remediation: 'chmod 660 /var/run/docker.sock', differs: PERM_DIFFERS },
-  { id: '3.17', title: 'Ensure that the daemon.json file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['daemon.json']), remediation: 'chown root:root /etc/docker/daemon.json' },
-  { id: '3.18', title: 'Ensure that daemon.json file permissions are set to 644 or more restrictive', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['daemon.json']), remediation: 'chmod 644 /etc/docker/daemon.json', differs: PERM_DIFFERS },
-  { id: '3.19', title: 'Ensure that the /etc/default/docker file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['/etc/default/docker']), remediation: 'chown root:root /etc/default/docker' },
-  { id: '3.20', title: 'Ensure that the /etc/default/docker file permissions are set to 644 or more restrictively', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['/etc/default/docker']), remediation: 'chmod 644 /etc/default/docker', differs: PERM_DIFFERS },
-  { id: '3.21', title: 'Ensure that the /etc/sysconfig/docker file permissions are set to 644 or more restrictively', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['/etc/sysconfig/docker']), remediation: 'chmod 644 /etc/sysconfig/docker', differs: PERM_DIFFERS },
-  { id: '3.22', title: 'Ensure that the /etc/sysconfig/docker file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['/etc/sysconfig/docker']), remediation: 'chown root:root /etc/sysconfig/docker' },
-  { id: '3.23', title: 'Ensure that the Containerd socket file ownership is set to root:root', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.ownerAsCis(['containerd.sock']), remediation: 'chown root:root /run/containerd/containerd.sock' },
-  { id: '3.24', title: 'Ensure that the Containerd socket file permissions are set to 660 or more restrictively', level: 1, section: '3', benchmark: 'Automated', scope: 'file', evaluate: E.modeAsCis(['containerd.sock']), remediation: 'chmod 660 /run/containerd/containerd.sock', differs: PERM_DIFFERS },
+  owner('3.1', 'Ensure that the docker.service file ownership is set to root:root', 'docker.service', 'root:root', 'chown root:root "$(systemctl show -p FragmentPath --value docker.service)"'),
+  mode('3.2', 'Ensure that docker.service file permissions are appropriately set', 'docker.service', 0o644, 'chmod 644 "$(systemctl show -p FragmentPath --value docker.service)"'),
+  owner('3.3', 'Ensure that docker.socket file ownership is set to root:root', 'docker.socket', 'root:root', 'chown root:root "$(systemctl show -p FragmentPath --value docker.socket)"'),
+  mode('3.4', 'Ensure that docker.socket file permissions are set to 644 or more restrictive', 'docker.socket', 0o644, 'chmod 644 "$(systemctl show -p FragmentPath --value docker.socket)"'),
+  owner('3.5', 'Ensure that the /etc/docker directory ownership is set to root:root', '/etc/docker', 'root:root', 'chown root:root /etc/docker'),
+  mode('3.6', 'Ensure that /etc/docker directory permissions are set to 755 or more restrictively', '/etc/docker', 0o755, 'chmod 755 /etc/docker'),
+  owner('3.7', 'Ensure that registry certificate file ownership is set to root:root', 'registry-certs', 'root:root', 'chown root:root /etc/docker/certs.d/*/*', 'Checks the group too (root:root, as the title says); docker-bench-security checks only the owner.'),
+  mode('3.8', 'Ensure that registry certificate file permissions are set to 444 or more restrictively', 'registry-certs', 0o444, 'chmod 444 /etc/docker/certs.d/*/*'),
+  owner('3.9', 'Ensure that TLS CA certificate file ownership is set to root:root', 'tlscacert', 'root:root', 'chown root:root <tlscacert>'),
+  mode('3.10', 'Ensure that TLS CA certificate file permissions are set to 444 or more restrictively', 'tlscacert', 0o444, 'chmod 444 <tlscacert>'),
+  owner('3.11', 'Ensure that Docker server certificate file ownership is set to root:root', 'tlscert', 'root:root', 'chown root:root <tlscert>'),
+  mode('3.12', 'Ensure that the Docker server certificate file permissions are set to 444 or more restrictively', 'tlscert', 0o444, 'chmod 444 <tlscert>'),
+  owner('3.13', 'Ensure that the Docker server certificate key file ownership is set to root:root', 'tlskey', 'root:root', 'chown root:root <tlskey>'),
+  mode('3.14', 'Ensure that the Docker server certificate key file permissions are set to 400', 'tlskey', 0o400, 'chmod 400 <tlskey>', 'A mode stricter than 400 (e.g. 0000) passes; docker-bench-security wants exactly 400.'),
+  owner('3.15', 'Ensure that the Docker socket file ownership is set to root:docker', 'docker.sock', 'root:docker', 'chown root:docker /var/run/docker.sock', 'Owner root with group root passes too: it lets fewer users in than root:docker.'),
+  mode('3.16', 'Ensure that the Docker socket file permissions are set to 660 or more restrictively', 'docker.sock', 0o660, 'chmod 660 /var/run/docker.sock'),
+  owner('3.17', 'Ensure that the daemon.json file ownership is set to root:root', 'daemon.json', 'root:root', 'chown root:root /etc/docker/daemon.json'),
+  mode('3.18', 'Ensure that daemon.json file permissions are set to 644 or more restrictive', 'daemon.json', 0o644, 'chmod 644 /etc/docker/daemon.json'),
+  owner('3.19', 'Ensure that the /etc/default/docker file ownership is set to root:root', '/etc/default/docker', 'root:root', 'chown root:root /etc/default/docker'),
+  mode('3.20', 'Ensure that the /etc/default/docker file permissions are set to 644 or more restrictively', '/etc/default/docker', 0o644, 'chmod 644 /etc/default/docker'),
+  mode('3.21', 'Ensure that the /etc/sysconfig/docker file permissions are set to 644 or more restrictively', '/etc/sysconfig/docker', 0o644, 'chmod 644 /etc/sysconfig/docker'),
+  owner('3.22', 'Ensure that the /etc/sysconfig/docker file ownership is set to root:root', '/etc/sysconfig/docker', 'root:root', 'chown root:root /etc/sysconfig/docker'),
+  owner('3.23', 'Ensure that the Containerd socket file ownership is set to root:root', 'containerd.sock', 'root:root', 'chown root:root /run/containerd/containerd.sock'),
+  mode('3.24', 'Ensure that the Containerd socket file permissions are set to 660 or more restrictively', 'containerd.sock', 0o660, 'chmod 660 /run/containerd/containerd.sock'),
 
   // 4 Container images and build file.
-  { id: '4.1', title: 'Ensure that a user for the container has been created', level: 1, section: '4', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => E.userIsRoot(c.Config?.User)), remediation: 'Add a USER instruction to the Dockerfile (or run with --user) with a non-root user.', differs: 'Every container, not only running ones; "0:0" and "root:root" count as root too.' },
+  { id: '4.1', title: 'Ensure that a user for the container has been created', level: 1, section: '4', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.runningAsRoot), remediation: 'Add a USER instruction to the Dockerfile (or run with --user) with a non-root user.', differs: 'Every container, not only running ones; "0:0" and "root:root" count as root too.' },
   manual('4.2', '4', 1, 'Ensure that containers use only trusted base images', 'Use images from trusted sources, pinned by digest (docker_audit_image_repo_digest_present shows provenance).'),
   manual('4.3', '4', 1, 'Ensure that unnecessary packages are not installed in the container', 'Build from minimal base images.'),
   manual('4.4', '4', 1, 'Ensure images are scanned and rebuilt to include security patches', 'Scan images (docker_audit_image_vulnerabilities from Trivy reports) and rebuild them regularly.'),
@@ -141,37 +186,37 @@ export const CIS_CHECKS: readonly CisCheck[] = [
 
   // 5 Container runtime: every container, created, running or stopped.
   { id: '5.1', title: 'Ensure swarm mode is not Enabled, if not needed', level: 1, section: '5', benchmark: 'Automated', scope: 'daemon', evaluate: E.swarmActive, remediation: 'docker swarm leave, if swarm mode was enabled in error.' },
-  { id: '5.2', title: 'Ensure that, if applicable, an AppArmor Profile is enabled', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer(E.apparmorUnconfined, { daemon: true, applies: (f) => f.daemon!.settings.apparmor }), remediation: 'Run containers with the default (docker-default) or a custom AppArmor profile; never apparmor=unconfined or --privileged.', differs: 'Judged only where the daemon has AppArmor on ("if applicable"); a privileged container counts as unconfined.' },
-  { id: '5.3', title: 'Ensure that, if applicable, SELinux security options are set', level: 2, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer(E.selinuxDisabled, { daemon: true, applies: (f) => f.daemon!.settings.selinux }), remediation: 'Run dockerd with --selinux-enabled and do not start containers with label=disable or --privileged.', differs: 'Judged only where the daemon has SELinux on; fails containers that disable labelling (label=disable, privileged), not every container without a security option.' },
-  { id: '5.4', title: 'Ensure that Linux kernel capabilities are restricted within containers', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer(E.addsCapabilities), remediation: 'Drop all capabilities (--cap-drop ALL) and add back only those needed; never add ones beyond Docker\'s default set.' },
-  { id: '5.5', title: 'Ensure that privileged containers are not used', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.HostConfig?.Privileged === true), remediation: 'Do not run containers with --privileged.', differs: 'A created, never-started privileged container fails too: starting it is one command away.' },
-  { id: '5.6', title: 'Ensure sensitive host system directories are not mounted on containers', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c, f) => E.mountsSensitivePath(c, f.sensitivePaths)), remediation: 'Do not bind-mount sensitive host paths (--collector.containers.sensitive-paths), not even read-only.', differs: 'Read-only mounts count (reading /etc/shadow is enough to hurt), paths below a sensitive one count (/etc/ssl), paths are matched by segment and normalised, and the list is --collector.containers.sensitive-paths (which adds the Docker socket, /var/lib/docker and /run/containerd).' },
+  { id: '5.2', title: 'Ensure that, if applicable, an AppArmor Profile is enabled', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.apparmorUnconfined, { daemon: true, applies: (f) => f.daemon!.settings.apparmor }), remediation: 'Run containers with the default (docker-default) or a custom AppArmor profile; never apparmor=unconfined or --privileged.', differs: 'Judged only where the daemon has AppArmor on ("if applicable"); a privileged container counts as unconfined. An empty AppArmorProfile (a container created but never started: dockerd fills in docker-default at start) passes; docker-bench-security fails it.' },
+  { id: '5.3', title: 'Ensure that, if applicable, SELinux security options are set', level: 2, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.selinuxDisabled, { daemon: true, applies: (f) => f.daemon!.settings.selinux }), remediation: 'Run dockerd with --selinux-enabled and do not start containers with label=disable or --privileged.', differs: 'Judged only where the daemon has SELinux on; fails containers that disable labelling (label=disable, privileged), not every container without a security option.' },
+  { id: '5.4', title: 'Ensure that Linux kernel capabilities are restricted within containers', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.capabilitiesBeyondDefault.length > 0), remediation: 'Drop all capabilities (--cap-drop ALL) and add back only those needed; never add ones beyond Docker\'s default set.' },
+  { id: '5.5', title: 'Ensure that privileged containers are not used', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.privileged), remediation: 'Do not run containers with --privileged.', differs: 'A created, never-started privileged container fails too: starting it is one command away.' },
+  { id: '5.6', title: 'Ensure sensitive host system directories are not mounted on containers', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.sensitiveMounts.length > 0), remediation: 'Do not bind-mount sensitive host paths (--collector.containers.sensitive-paths), not even read-only.', differs: 'Read-only mounts count (reading /etc/shadow is enough to hurt), paths below a sensitive one count (/etc/ssl), paths are matched by segment and normalised, and the list is --collector.containers.sensitive-paths (which adds the Docker socket, /var/lib/docker and /run/containerd).' },
   manual('5.7', '5', 1, 'Ensure sshd is not run within containers', 'Uninstall sshd from images; use docker exec.', 'Automated', 'Needs docker exec or /top into every running container; the exporter only reads inspects.'),
-  { id: '5.8', title: 'Ensure privileged ports are not mapped within containers', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer(E.publishesPrivilegedPort), remediation: 'Publish on host ports 1024 and above.', differs: 'Privileged means below 1024 (docker-bench-security also flags 1024), and a stopped container\'s configured bindings count.' },
+  { id: '5.8', title: 'Ensure privileged ports are not mapped within containers', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.publishesPrivilegedPort), remediation: 'Publish on host ports 1024 and above.', differs: 'Privileged means below 1024 (docker-bench-security also flags 1024). The ports configured at create time are judged, whether the container runs or not (docker-bench-security reads the ports a running container bound).' },
   manual('5.9', '5', 1, 'Ensure that only needed ports are open on the container', 'Publish only the ports the service needs (docker_audit_container_published_port lists them).', 'Manual', 'Which ports are needed is a judgement; docker-bench-security flags every published port.'),
-  { id: '5.10', title: "Ensure that the host's network namespace is not shared", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => E.sharesHostNamespace(c, 'network')), remediation: 'Do not run containers with --network host.' },
-  { id: '5.11', title: 'Ensure that the memory usage for containers is limited', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => !((c.HostConfig?.Memory ?? 0) > 0)), remediation: 'Run containers with --memory.' },
-  { id: '5.12', title: 'Ensure that CPU priority is set appropriately on containers', level: 2, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => !E.hasCpuLimit(c)), remediation: 'Run containers with --cpu-shares or a CPU limit (--cpus).', differs: 'A --cpu-quota limit counts as well as --cpus and --cpu-shares.' },
-  { id: '5.13', title: "Ensure that the container's root filesystem is mounted as read only", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.HostConfig?.ReadonlyRootfs !== true), remediation: 'Run containers with --read-only, with volumes or tmpfs for what must be written.' },
-  { id: '5.14', title: 'Ensure that incoming container traffic is bound to a specific host interface', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer(E.publishesOnAllInterfaces), remediation: 'Publish ports on a specific address (-p 10.0.0.5:8080:80), not on all interfaces.', differs: 'The IPv6 wildcard (::) counts as well as 0.0.0.0, and a stopped container\'s configured bindings count.' },
-  { id: '5.15', title: "Ensure that the 'on-failure' container restart policy is set to '5'", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer(E.restartPolicyUnbounded), remediation: 'Use --restart on-failure:5 (or fewer retries), or no restart policy.', differs: 'The policies always, unless-stopped and on-failure without a count restart without bound and fail, as the benchmark\'s audit says; docker-bench-security only fails more than 5 retries.' },
-  { id: '5.16', title: "Ensure that the host's process namespace is not shared", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => E.sharesHostNamespace(c, 'pid')), remediation: 'Do not run containers with --pid host.' },
-  { id: '5.17', title: "Ensure that the host's IPC namespace is not shared", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => E.sharesHostNamespace(c, 'ipc')), remediation: 'Do not run containers with --ipc host.' },
-  { id: '5.18', title: 'Ensure that host devices are not directly exposed to containers', level: 1, section: '5', benchmark: 'Manual', scope: 'container', evaluate: E.eachContainer((c) => (c.HostConfig?.Devices ?? []).length > 0), remediation: 'Do not pass host devices (--device); waive the check on containers that truly need one.' },
+  { id: '5.10', title: "Ensure that the host's network namespace is not shared", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.hostNamespaces.includes('network')), remediation: 'Do not run containers with --network host.' },
+  { id: '5.11', title: 'Ensure that the memory usage for containers is limited', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.memoryLimitBytes === 0), remediation: 'Run containers with --memory.' },
+  { id: '5.12', title: 'Ensure that CPU priority is set appropriately on containers', level: 2, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.cpuLimitCores === 0 && c.cpuShares === 0), remediation: 'Run containers with --cpu-shares or a CPU limit (--cpus).', differs: 'A --cpu-quota limit counts as well as --cpus and --cpu-shares.' },
+  { id: '5.13', title: "Ensure that the container's root filesystem is mounted as read only", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => !c.readOnlyRootfs), remediation: 'Run containers with --read-only, with volumes or tmpfs for what must be written.' },
+  { id: '5.14', title: 'Ensure that incoming container traffic is bound to a specific host interface', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.publishesOnAllInterfaces), remediation: 'Publish ports on a specific address (-p 10.0.0.5:8080:80), not on all interfaces.', differs: 'The IPv6 wildcard (::) counts as well as 0.0.0.0. The ports configured at create time are judged, whether the container runs or not (docker-bench-security reads the ports a running container bound).' },
+  { id: '5.15', title: "Ensure that the 'on-failure' container restart policy is set to '5'", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.restartPolicyUnbounded), remediation: 'Use --restart on-failure:5 (or fewer retries), or no restart policy.', differs: 'The policies always, unless-stopped and on-failure without a count restart without bound and fail, as the benchmark\'s audit says; docker-bench-security only fails more than 5 retries.' },
+  { id: '5.16', title: "Ensure that the host's process namespace is not shared", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.hostNamespaces.includes('pid')), remediation: 'Do not run containers with --pid host.' },
+  { id: '5.17', title: "Ensure that the host's IPC namespace is not shared", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.hostNamespaces.includes('ipc')), remediation: 'Do not run containers with --ipc host.' },
+  { id: '5.18', title: 'Ensure that host devices are not directly exposed to containers', level: 1, section: '5', benchmark: 'Manual', scope: 'container', evaluate: E.eachContainer((c) => c.devices > 0), remediation: 'Do not pass host devices (--device); waive the check on containers that truly need one.' },
   manual('5.19', '5', 1, 'Ensure that the default ulimit is overwritten at runtime if needed', 'Override ulimits (--ulimit) only where needed.', 'Manual', 'Whether an override is needed is a judgement; docker-bench-security flags every container without its own ulimits, the opposite of the advice.'),
-  { id: '5.20', title: 'Ensure mount propagation mode is not set to shared', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer(E.sharedPropagation), remediation: 'Do not mount volumes with shared or rshared propagation.' },
-  { id: '5.21', title: "Ensure that the host's UTS namespace is not shared", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => E.sharesHostNamespace(c, 'uts')), remediation: 'Do not run containers with --uts host.' },
-  { id: '5.22', title: 'Ensure the default seccomp profile is not Disabled', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer(E.seccompUnconfined), remediation: 'Do not run containers with seccomp=unconfined or --privileged.', differs: 'A privileged container counts as unconfined: --privileged turns seccomp off.' },
+  { id: '5.20', title: 'Ensure mount propagation mode is not set to shared', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.sharedPropagation), remediation: 'Do not mount volumes with shared or rshared propagation.' },
+  { id: '5.21', title: "Ensure that the host's UTS namespace is not shared", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.hostNamespaces.includes('uts')), remediation: 'Do not run containers with --uts host.' },
+  { id: '5.22', title: 'Ensure the default seccomp profile is not Disabled', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.seccompUnconfined), remediation: 'Do not run containers with seccomp=unconfined or --privileged.', differs: 'A privileged container counts as unconfined: --privileged turns seccomp off.' },
   { id: '5.23', title: 'Ensure that docker exec commands are not used with the privileged option', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.execFinding('privileged'), remediation: 'Do not use docker exec --privileged.', differs: 'Judged in server mode from the execs seen on the engine\'s event stream since the exporter started (docker-bench-security only prints a note); absent in --once mode, which has no history.' },
   { id: '5.24', title: 'Ensure that docker exec commands are not used with the user=root option', level: 1, section: '5', benchmark: 'Manual', scope: 'container', evaluate: E.execFinding('asRoot'), remediation: 'Do not use docker exec --user root.', differs: 'Judged in server mode from the execs seen on the engine\'s event stream since the exporter started (docker-bench-security only prints a note); absent in --once mode, which has no history.' },
-  { id: '5.25', title: 'Ensure that cgroup usage is confirmed', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => !!c.HostConfig?.CgroupParent), remediation: 'Do not use --cgroup-parent unless required.' },
-  { id: '5.26', title: 'Ensure that the container is restricted from acquiring additional privileges', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c, f) => !E.noNewPrivileges(c, f.daemon!.settings.noNewPrivileges), { daemon: true }), remediation: 'Run containers with --security-opt no-new-privileges, or set "no-new-privileges": true on the daemon.', differs: 'Per container: a container that turns it off (no-new-privileges=false) fails even when the daemon default is on.' },
-  { id: '5.27', title: 'Ensure that container health is checked at runtime', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => !E.isHealthcheckConfigured(c)), remediation: 'Run containers with --health-cmd, or build images with HEALTHCHECK.', differs: 'A healthcheck configured on a container that has not started yet counts (docker-bench-security looks for a health status, which only a running container has).' },
+  { id: '5.25', title: 'Ensure that cgroup usage is confirmed', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.cgroupParent !== undefined), remediation: 'Do not use --cgroup-parent unless required.' },
+  { id: '5.26', title: 'Ensure that the container is restricted from acquiring additional privileges', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c, f) => !effectiveNoNewPrivileges(c, f.daemon!.settings.noNewPrivileges), { daemon: true }), remediation: 'Run containers with --security-opt no-new-privileges, or set "no-new-privileges": true on the daemon.', differs: 'Per container: a container that turns it off (no-new-privileges=false) fails even when the daemon default is on.' },
+  { id: '5.27', title: 'Ensure that container health is checked at runtime', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => !c.healthcheckConfigured), remediation: 'Run containers with --health-cmd, or build images with HEALTHCHECK.', differs: 'A healthcheck configured on a container that has not started yet counts (docker-bench-security looks for a health status, which only a running container has).' },
   manual('5.28', '5', 1, 'Ensure that Docker commands always make use of the latest version of their image', 'Pin image versions and pull before running.'),
-  { id: '5.29', title: 'Ensure that the PIDs cgroup limit is used', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => E.pidsLimit(c.HostConfig) === 0), remediation: 'Run containers with --pids-limit.' },
-  { id: '5.30', title: "Ensure that Docker's default bridge 'docker0' is not used", level: 2, section: '5', benchmark: 'Manual', scope: 'container', evaluate: E.eachContainer(E.onDefaultBridge), remediation: 'Run containers on user-defined networks (docker network create).', differs: 'Read from each container\'s network mode, so stopped containers count.' },
-  { id: '5.31', title: "Ensure that the host's user namespaces are not shared", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => E.sharesHostNamespace(c, 'userns')), remediation: 'Do not run containers with --userns host.' },
-  { id: '5.32', title: 'Ensure that the Docker socket is not mounted inside any containers', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c, f) => E.mountsDockerSocket(c, f.dockerSocketPaths)), remediation: 'Never bind-mount the Docker socket, or a directory holding it, into a container.', differs: 'Matches the socket paths and the directories above them (/var/run, /run, /) by path, not any mount whose text contains "docker.sock".' },
+  { id: '5.29', title: 'Ensure that the PIDs cgroup limit is used', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.pidsLimit === 0), remediation: 'Run containers with --pids-limit.' },
+  { id: '5.30', title: "Ensure that Docker's default bridge 'docker0' is not used", level: 2, section: '5', benchmark: 'Manual', scope: 'container', evaluate: E.eachContainer((c) => c.onDefaultBridge), remediation: 'Run containers on user-defined networks (docker network create).', differs: 'Read from each container\'s network mode, so stopped containers count.' },
+  { id: '5.31', title: "Ensure that the host's user namespaces are not shared", level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.hostNamespaces.includes('userns')), remediation: 'Do not run containers with --userns host.' },
+  { id: '5.32', title: 'Ensure that the Docker socket is not mounted inside any containers', level: 1, section: '5', benchmark: 'Automated', scope: 'container', evaluate: E.eachContainer((c) => c.dockerSocketMounted), remediation: 'Never bind-mount the Docker socket, or a directory holding it, into a container.', differs: 'Matches the socket paths and the directories above them (/var/run, /run, /) by path, not any mount whose text contains "docker.sock".' },
 
   // 6 Docker security operations.
   { id: '6.1', title: 'Ensure that image sprawl is avoided', level: 1, section: '6', benchmark: 'Manual', scope: 'image', evaluate: E.imageSprawl, remediation: 'Remove images no container uses (docker image prune -a).', differs: 'Same threshold (fewer than half of the images in use); the unused images are the offenders.' },
@@ -180,3 +225,18 @@ export const CIS_CHECKS: readonly CisCheck[] = [
 
 /** The checks by id. */
 export const CIS_CHECK_BY_ID: ReadonlyMap<string, CisCheck> = new Map(CIS_CHECKS.map((c) => [c.id, c]));
+
+/** The host paths section 1.1 wants audited, in check order: what the audit-rules facts look for. */
+export const CIS_AUDITED_PATHS: readonly AuditedPath[] = CIS_CHECKS.flatMap((c) => (c.audit ? [{ check: c.id, ...c.audit }] : []));
+
+/** The owner section 3 asks of the daemon files of a role. */
+export function fileOwnerRule(role: DaemonFileRole): FileOwner | undefined {
+  for (const c of CIS_CHECKS) if (c.file?.role === role && 'owner' in c.file) return c.file.owner;
+  return undefined;
+}
+
+/** The loosest mode section 3 allows the daemon files of a role. */
+export function fileModeRule(role: DaemonFileRole): number | undefined {
+  for (const c of CIS_CHECKS) if (c.file?.role === role && 'maxMode' in c.file) return c.file.maxMode;
+  return undefined;
+}

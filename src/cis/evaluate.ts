@@ -1,11 +1,10 @@
 // Runs the catalog over one collection's facts, honouring waivers. Pure: the collector
 // does the reading and the emitting.
-import { containerName } from '../collectors/container-posture';
+import type { ContainerPosture } from '../model/posture';
 import { CIS_CHECKS, CIS_CHECK_BY_ID, type CisCheck } from './checks';
-import type { CisContainer, CisFacts, Offender } from './facts';
+import type { CisFacts, Offender } from './facts';
 
-/** The container label that waives checks: `docker-audit.waive=5.10,5.14`. */
-export const WAIVE_LABEL = 'docker-audit.waive';
+export { WAIVE_LABEL } from '../model/posture';
 
 export interface ParsedWaiver {
   /** Container checks of the catalog this container skips. */
@@ -27,8 +26,8 @@ export function parseWaiver(value: string | undefined): ParsedWaiver {
   return { waived, unknown };
 }
 
-export function containerWaiver(c: CisContainer): ParsedWaiver {
-  return parseWaiver(c.Config?.Labels?.[WAIVE_LABEL]);
+export function containerWaiver(c: ContainerPosture): ParsedWaiver {
+  return parseWaiver(c.waiver);
 }
 
 export interface CheckResult {
@@ -47,12 +46,12 @@ export interface Evaluation {
 }
 
 export function evaluateChecks(facts: CisFacts, checks: readonly CisCheck[] = CIS_CHECKS): Evaluation {
-  const waivers = new Map<CisContainer, ParsedWaiver>();
+  const waivers = new Map<ContainerPosture, ParsedWaiver>();
   const unknownWaivers = new Map<string, { name: string; ids: readonly string[] }>();
   for (const c of facts.containers ?? []) {
     const w = containerWaiver(c);
     if (w.waived.size > 0) waivers.set(c, w);
-    if (w.unknown.length > 0) unknownWaivers.set(c.Id, { name: containerName(c), ids: w.unknown });
+    if (w.unknown.length > 0) unknownWaivers.set(c.id, { name: c.name, ids: w.unknown });
   }
   const results: CheckResult[] = [];
   for (const check of checks) {

@@ -1,26 +1,13 @@
 // Pure evaluators of the CIS checks: facts in, a judgement out (judged, and the offending
-// objects). No I/O. Container facts are judged with the same helpers as the containers
-// collector (container-posture.ts), so both always agree on what "root", "host namespace"
-// or "sensitive mount" mean.
-import {
-  HOST_NAMESPACE_FIELDS,
-  bindMounts,
-  containerName,
-  cpuLimitCores,
-  isHealthcheckConfigured,
-  isSameOrAncestor,
-  isSameOrUnder,
-  normaliseCapability,
-  normaliseHostPath,
-  pidsLimit,
-  publishedPorts,
-  securityOpt,
-  userIsRoot,
-} from '../collectors/container-posture';
-import { CIS_FILE_RULES, type DaemonFacts, type DaemonFile, type DaemonSettings } from '../sources/daemon';
-import { BUILTIN_INSECURE, parseDockerdArgs } from '../sources/daemon-settings';
-import type { ImageFacts } from '../sources/images';
-import { NOT_JUDGED, type CisContainer, type CisMount, type CisFacts, type Judgement, type Offender } from './facts';
+// objects). No I/O, and no rule of their own about a container: every container check reads
+// one field of the container's posture (src/model/posture.ts), the same field the
+// containers collector turns into a metric, so a check and its metric always agree.
+import type { DaemonFacts } from '../facts/daemon';
+import type { ImageFacts } from '../facts/images';
+import { fileModeOk, fileOwnerOk, type DaemonFile, type DaemonFileRole, type FileOwner } from '../model/daemon-files';
+import { BUILTIN_INSECURE, parseDockerdArgs, type DaemonSettings } from '../model/daemon-settings';
+import type { ContainerPosture } from '../model/posture';
+import { NOT_JUDGED, type CisFacts, type Judgement, type Offender } from './facts';
 
 export type Evaluator = (facts: CisFacts) => Judgement;
 
@@ -33,114 +20,21 @@ const judged = (offenders: Offender[]): Judgement => ({ judged: true, offenders 
  * which only looks at running ones). `offends` says whether one container fails; `needs`
  * names other facts the judgement depends on.
  */
-export function eachContainer(offends: (c: CisContainer, facts: CisFacts) => boolean, needs: { daemon?: boolean; execs?: boolean; applies?: (facts: CisFacts) => boolean } = {}): Evaluator {
+export function eachContainer(offends: (c: ContainerPosture, facts: CisFacts) => boolean, needs: { daemon?: boolean; applies?: (facts: CisFacts) => boolean } = {}): Evaluator {
   return (facts) => {
     if (!facts.containers) return NOT_JUDGED;
     if (needs.daemon && !facts.daemon) return NOT_JUDGED;
-    if (needs.execs && !facts.execs) return NOT_JUDGED;
     if (needs.applies && !needs.applies(facts)) return NOT_JUDGED;
-    return judged(facts.containers.filter((c) => offends(c, facts)).map((c) => ({ object: containerName(c), kind: 'container' })));
+    return judged(facts.containers.filter((c) => offends(c, facts)).map((c) => ({ object: c.name, kind: 'container' })));
   };
-}
-
-type Namespace = (typeof HOST_NAMESPACE_FIELDS)[number][0];
-export function sharesHostNamespace(c: CisContainer, namespace: Namespace): boolean {
-  const field = HOST_NAMESPACE_FIELDS.find(([ns]) => ns === namespace)![1];
-  return c.HostConfig?.[field] === 'host';
-}
-
-/** Docker's default capability set (moby oci/caps/defaults.go): adding one of these changes nothing. */
-export const DOCKER_DEFAULT_CAPABILITIES: ReadonlySet<string> = new Set([
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
-  'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
-]);
-
-export function addsCapabilities(c: CisContainer): boolean {
-  return (c.HostConfig?.CapAdd ?? []).map(normaliseCapability).some((cap) => !DOCKER_DEFAULT_CAPABILITIES.has(cap));
-}
-
-/** A bind mount of a sensitive host path, read-only or not (reading /etc/shadow is enough to hurt). */
-export function mountsSensitivePath(c: CisContainer, sensitivePaths: readonly string[]): boolean {
-  const bases = sensitivePaths.map(normaliseHostPath);
-  return bindMounts(c).some((m) => bases.some((base) => isSameOrUnder(normaliseHostPath(m.Source!), base)));
-}
-
-/** The socket itself, or a directory above it (/var/run, /run, /). */
-export function mountsDockerSocket(c: CisContainer, socketPaths: readonly string[]): boolean {
-  const sockets = socketPaths.map(normaliseHostPath);
-  return bindMounts(c).some((m) => sockets.some((sock) => isSameOrAncestor(normaliseHostPath(m.Source!), sock)));
-}
-
-/** --privileged turns seccomp and AppArmor off whatever --security-opt says. */
-export function seccompUnconfined(c: CisContainer): boolean {
-  return c.HostConfig?.Privileged === true || securityOpt(c.HostConfig?.SecurityOpt, 'seccomp') === 'unconfined';
-}
-
-export function apparmorUnconfined(c: CisContainer): boolean {
-  const profile = c.AppArmorProfile ?? '';
-  return c.HostConfig?.Privileged === true || profile === '' || profile === 'unconfined' || securityOpt(c.HostConfig?.SecurityOpt, 'apparmor') === 'unconfined';
-}
-
-export function selinuxDisabled(c: CisContainer): boolean {
-  const label = securityOpt(c.HostConfig?.SecurityOpt, 'label');
-  return c.HostConfig?.Privileged === true || label === 'disable' || label === 'type:unconfined_t';
-}
-
-/** The effective no_new_privs: the container's own setting, else the daemon's default. */
-export function noNewPrivileges(c: CisContainer, daemonDefault: boolean): boolean {
-  const opt = securityOpt(c.HostConfig?.SecurityOpt, 'no-new-privileges');
-  if (opt === undefined) return daemonDefault;
-  return opt === '' || opt === 'true';
-}
-
-const WILDCARD_HOSTS = new Set(['', '0.0.0.0', '::', '[::]']);
-
-/** Published on every interface (IPv4 or IPv6 wildcard). */
-export function publishesOnAllInterfaces(c: CisContainer): boolean {
-  return publishedPorts(c).some((p) => WILDCARD_HOSTS.has(p.hostIp));
-}
-
-/** A host port below 1024 (0 or empty means "any free port": not privileged). */
-export function publishesPrivilegedPort(c: CisContainer): boolean {
-  return publishedPorts(c).some((p) => {
-    const port = Number(p.hostPort);
-    return Number.isInteger(port) && port > 0 && port < 1024;
-  });
-}
-
-/** CIS 5.15: no restart policy, or on-failure with 1 to 5 retries. always, unless-stopped and an unbounded on-failure fail. */
-export function restartPolicyUnbounded(c: CisContainer): boolean {
-  const policy = c.HostConfig?.RestartPolicy;
-  const name = policy?.Name ?? '';
-  if (name === '' || name === 'no') return false;
-  if (name === 'on-failure') {
-    const retries = policy?.MaximumRetryCount ?? 0;
-    return retries <= 0 || retries > 5;
-  }
-  return true;
-}
-
-export function hasCpuLimit(c: CisContainer): boolean {
-  return cpuLimitCores(c.HostConfig) > 0 || (c.HostConfig?.CpuShares ?? 0) > 0;
-}
-
-const SHARED_PROPAGATION = new Set(['shared', 'rshared']);
-export function sharedPropagation(c: CisContainer): boolean {
-  return ((c.Mounts ?? []) as readonly CisMount[]).some((m) => SHARED_PROPAGATION.has(m.Propagation ?? ''));
-}
-
-/** On Linux NetworkMode "default" is the default bridge, docker0. */
-export function onDefaultBridge(c: CisContainer): boolean {
-  const mode = c.HostConfig?.NetworkMode ?? 'default';
-  return mode === 'default' || mode === 'bridge';
 }
 
 /** CIS 6.2 uses docker-bench-security's threshold: more than 25 containers not running. */
 export const CONTAINER_SPRAWL_LIMIT = 25;
 export const containerSprawl: Evaluator = (facts) => {
   if (!facts.containers) return NOT_JUDGED;
-  const idle = facts.containers.filter((c) => c.State?.Running !== true);
-  return judged(idle.length > CONTAINER_SPRAWL_LIMIT ? idle.map((c) => ({ object: containerName(c), kind: 'container' })) : []);
+  const idle = facts.containers.filter((c) => !c.running);
+  return judged(idle.length > CONTAINER_SPRAWL_LIMIT ? idle.map((c) => ({ object: c.name, kind: 'container' })) : []);
 };
 
 // ---------------------------------------------------------------- execs
@@ -150,7 +44,7 @@ export const execFinding =
   (facts) => {
     if (!facts.containers || !facts.execs) return NOT_JUDGED;
     const execs = facts.execs;
-    return judged(facts.containers.filter((c) => (execs.get(c.Id)?.[kind] ?? 0) > 0).map((c) => ({ object: containerName(c), kind: 'container' })));
+    return judged(facts.containers.filter((c) => (execs.get(c.id)?.[kind] ?? 0) > 0).map((c) => ({ object: c.name, kind: 'container' })));
   };
 
 // ---------------------------------------------------------------- daemon
@@ -211,29 +105,24 @@ export const baseDeviceSizeChanged = daemonSetting((_s, d) => rawDaemonOption(d,
 
 // ---------------------------------------------------------------- files
 
-/** Mode bits outside `allowed` (chmod-style octal): the check is "that mode or more restrictive". */
-export const modeWithin = (mode: number, allowed: number): boolean => (mode & 0o7777 & ~allowed) === 0;
-
 /**
- * A check of the daemon files of some roles (see DaemonFile.role). Judged when at least one
+ * A check of the daemon files of one role (see DaemonFileRole). Judged when at least one
  * such file exists; each failing file is an offender, named by its host path.
  */
-export function filesOf(roles: readonly string[], offends: (f: DaemonFile) => boolean): Evaluator {
+export function filesOf(role: DaemonFileRole, offends: (f: DaemonFile, d: DaemonFacts) => boolean): Evaluator {
   return (facts) => {
     if (!facts.daemon) return NOT_JUDGED;
-    const files = facts.daemon.files.filter((f) => roles.includes(f.role));
+    const daemon = facts.daemon;
+    const files = daemon.files.filter((f) => f.role === role);
     if (files.length === 0) return NOT_JUDGED;
-    return judged(files.filter(offends).map((f) => ({ object: f.path, kind: 'file' })));
+    return judged(files.filter((f) => offends(f, daemon)).map((f) => ({ object: f.path, kind: 'file' })));
   };
 }
 
-/**
- * The owner and mode CIS asks for, as the daemon source judged them (DaemonFile.ownerOk and
- * modeOk: the one place that knows the docker group's gid); a file without those verdicts is
- * judged here as root:root and the loosest mode of its role in CIS_FILE_RULES, the one table of them.
- */
-export const ownerAsCis = (roles: readonly string[]): Evaluator => filesOf(roles, (f) => !(f.ownerOk ?? (f.uid === 0 && f.gid === 0)));
-export const modeAsCis = (roles: readonly string[]): Evaluator => filesOf(roles, (f) => !(f.modeOk ?? modeWithin(f.mode, f.maxMode ?? CIS_FILE_RULES[f.role]?.maxMode ?? 0)));
+/** Owned as the check asks (the docker group's gid comes from the host's /etc/group). */
+export const ownedAs = (role: DaemonFileRole, owner: FileOwner): Evaluator => filesOf(role, (f, d) => !fileOwnerOk(f, owner, d.dockerGid));
+/** No permission bit beyond the loosest mode the check allows. */
+export const modeAtMost = (role: DaemonFileRole, maxMode: number): Evaluator => filesOf(role, (f) => !fileModeOk(f, maxMode));
 
 // ---------------------------------------------------------------- images
 
@@ -291,4 +180,3 @@ export const auditRuleFor =
     return judged(entries.filter((e) => !e.covered || !e.permissionsOk).map((e) => ({ object: e.path, kind: 'file' })));
   };
 
-export { userIsRoot, pidsLimit, isHealthcheckConfigured, securityOpt };

@@ -1,23 +1,9 @@
 // What the CIS checks are judged from, and what a judgement is. Every input is optional:
-// a source that could not be read leaves its checks unjudged (absent), never "passed".
-import type { ContainerInspect, MountPoint } from '../docker/types';
-import type { AuditRulesFacts } from '../sources/audit-rules';
-import type { DaemonFacts } from '../sources/daemon';
-import type { ImageFacts } from '../sources/images';
-
-export type CisMount = MountPoint & { Propagation?: string };
-
-/** The inspect fields the checks read beyond those the containers collector needs. */
-export type CisContainer = ContainerInspect & {
-  ProcessLabel?: string;
-  HostConfig?: ContainerInspect['HostConfig'] & {
-    CpuShares?: number;
-    CgroupParent?: string;
-    Devices?: { PathOnHost?: string; PathInContainer?: string; CgroupPermissions?: string }[] | null;
-  };
-  Mounts?: CisMount[] | null;
-  NetworkSettings?: NonNullable<ContainerInspect['NetworkSettings']> & { Networks?: Record<string, unknown> | null };
-};
+// a fact that could not be read leaves its checks unjudged (absent), never "passed".
+import type { AuditRulesFacts } from '../facts/audit-rules';
+import type { DaemonFacts } from '../facts/daemon';
+import type { ImageFacts } from '../facts/images';
+import type { ContainerPosture } from '../model/posture';
 
 /** Execs seen on one container (CIS 5.23, 5.24), from the engine's event stream and exec inspects. */
 export interface ExecFindings {
@@ -26,15 +12,13 @@ export interface ExecFindings {
 }
 
 export interface CisFacts {
-  readonly containers?: readonly CisContainer[];
+  /** Every container's posture (src/model/posture.ts), the same objects the containers collector reads. */
+  readonly containers?: readonly ContainerPosture[];
   readonly daemon?: DaemonFacts;
   readonly images?: readonly ImageFacts[];
   readonly auditRules?: AuditRulesFacts;
-  /** By full container id; absent until an events source provides it. */
+  /** By full container id; absent without an event stream (--once). */
   readonly execs?: ReadonlyMap<string, ExecFindings>;
-  /** As the containers collector: --collector.containers.sensitive-paths and the socket paths. */
-  readonly sensitivePaths: readonly string[];
-  readonly dockerSocketPaths: readonly string[];
 }
 
 /** What an offending object is; the metric's `object` label holds its name. */

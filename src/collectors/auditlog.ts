@@ -1,23 +1,23 @@
 // Collector "auditlog": follows the Linux audit log (--audit.log-path) incrementally and
 // counts its events by key, syscall and success, its records by type, and events by
-// executable. The file handling is in src/audit/tailer.ts, the record format in
-// src/audit/record.ts, event assembly in src/audit/events.ts; this file wires them to a
+// executable. The file handling is in src/readers/audit-tailer.ts, the record format in
+// src/model/audit-record.ts, event assembly in src/model/audit-events.ts; this file wires them to a
 // collection. Counters live here for the life of the process and are emitted every time.
-import { AuditCounters } from '../audit/counters';
-import { EventAssembler } from '../audit/events';
-import { parseRecord } from '../audit/record';
-import { AuditLogTailer, type LineSink } from '../audit/tailer';
-import type { Sources } from '../sources';
+import { AuditCounters } from './audit-counters';
+import { EventAssembler } from '../model/audit-events';
+import { parseRecord } from '../model/audit-record';
+import { AuditLogTailer, type LineSink } from '../readers/audit-tailer';
+import type { Facts } from '../facts';
 import type { CollectContext, Collector, CollectorDeps } from './collector';
 
 /** The key always counted by name, on top of the keys of the loaded rules. */
 export const DEFAULT_AUDIT_KEY = 'docker';
 
 export interface AuditlogDeps extends Pick<CollectorDeps, 'options' | 'logger'> {
-  readonly sources: Pick<Sources, 'auditRules'>;
+  readonly facts: Pick<Facts, 'auditRules'>;
 }
 
-export function createAuditlogCollector({ sources, options, logger }: AuditlogDeps): Collector {
+export function createAuditlogCollector({ facts, options, logger }: AuditlogDeps): Collector {
   const audit = options.audit;
   const counters = new AuditCounters(new Set(audit.keys ?? [DEFAULT_AUDIT_KEY]), audit.maxExeSeries);
   const assembler = new EventAssembler((event) => counters.countEvent(event));
@@ -49,8 +49,8 @@ export function createAuditlogCollector({ sources, options, logger }: AuditlogDe
   /** "docker" plus every key of the loaded rules, when --audit.keys is not given. */
   async function defaultKeys(ctx: CollectContext): Promise<ReadonlySet<string>> {
     try {
-      const facts = await sources.auditRules.get(ctx);
-      return new Set([DEFAULT_AUDIT_KEY, ...facts.keys]);
+      const rules = await facts.auditRules.get(ctx);
+      return new Set([DEFAULT_AUDIT_KEY, ...rules.keys]);
     } catch (err) {
       ctx.logger.debug('the audit rules could not be read; counting only the key "docker" by name', { err });
       return new Set([DEFAULT_AUDIT_KEY]);

@@ -1,14 +1,14 @@
 // Collector "auditrules": which CIS 1.1.x paths the loaded audit rules watch, and the
-// kernel's audit status, from the shared audit-rules source (src/sources/audit-rules.ts).
+// kernel's audit status, from the shared audit-rules facts (src/facts/audit-rules.ts).
 //
 // Every collection reads the rules afresh (auditctl -l takes milliseconds), but a reason
 // that does not change (auditctl not permitted, a rules line not understood) is logged
 // once, when it first appears, not every 15 seconds.
-import { logWhenNew } from '../log';
+import { logWhenNew } from '../base/log';
 import { METRICS } from '../metrics/catalog';
 import { flag, sample, type Sample } from '../metrics/sample';
-import type { AuditRulesFacts } from '../sources/audit-rules';
-import type { Sources } from '../sources';
+import type { AuditRulesFacts } from '../facts/audit-rules';
+import type { Facts } from '../facts';
 import type { Collector } from './collector';
 
 const SOURCES = ['auditctl', 'files', 'none'] as const;
@@ -31,12 +31,12 @@ export function auditRulesSamples(facts: AuditRulesFacts): Sample[] {
   return samples;
 }
 
-export function createAuditRulesCollector({ sources }: { sources: Pick<Sources, 'auditRules'> }): Collector {
+export function createAuditRulesCollector({ facts: all }: { facts: Pick<Facts, 'auditRules'> }): Collector {
   const logNew = logWhenNew();
   return {
     name: 'auditrules',
     async collect(ctx) {
-      const facts = await sources.auditRules.get(ctx);
+      const facts = await all.auditRules.get(ctx);
       auditRulesSamples(facts).forEach(ctx.emit);
 
       // Log what changed since the last collection, once.

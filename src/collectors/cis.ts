@@ -1,13 +1,14 @@
 // Collector "cis": the CIS Docker Benchmark v1.6 checks of src/cis/checks.ts, judged on
-// every collection from the shared sources (containers, daemon, images, audit rules).
+// every collection from the shared facts (container postures, daemon, images, audit rules).
 //
-// A source that fails leaves the checks that need it unjudged (absent, never "passed"),
+// A fact that fails the checks that need it unjudged (absent, never "passed"),
 // the others are still judged and emitted, docker_audit_cis_source_up{source} says which
 // source failed, and the collector then fails (throws) so docker_audit_collector_success
 // shows that the score is partial.
+import { CIS_CHECKS } from '../cis/checks';
 import { evaluateChecks } from '../cis/evaluate';
 import type { CisFacts, ExecFindings } from '../cis/facts';
-import { describeError, logWhenNew } from '../log';
+import { describeError, logWhenNew } from '../base/log';
 import { METRICS } from '../metrics/catalog';
 import { sample } from '../metrics/sample';
 import type { CollectContext, Collector, CollectorDeps } from './collector';
@@ -16,24 +17,24 @@ import type { CollectContext, Collector, CollectorDeps } from './collector';
 export interface CisInputs {
   /**
    * Execs seen per container id (CIS 5.23, 5.24). Defaults to the exec audit of the shared
-   * event stream (sources.execs), which exists in server mode only: in --once mode there is
+   * event stream (facts.execs), which exists in server mode only: in --once mode there is
    * no history of execs to judge, so both checks are absent.
    */
   readonly execs?: (ctx: CollectContext) => Promise<ReadonlyMap<string, ExecFindings>>;
 }
 
-export function createCisCollector({ sources, options }: Pick<CollectorDeps, 'sources' | 'options'>, inputs: CisInputs = {}): Collector {
-  const execAudit = sources.execs;
+export function createCisCollector({ facts: all }: Pick<CollectorDeps, 'facts'>, inputs: CisInputs = {}): Collector {
+  const execAudit = all.execs;
   const readExecs = inputs.execs ?? (execAudit && (async (ctx: CollectContext) => (await execAudit.read(ctx)).byContainer));
   const logNewWaivers = logWhenNew();
   return {
     name: 'cis',
     async collect(ctx) {
       const [containers, daemon, images, auditRules, execs] = await Promise.allSettled([
-        sources.containers.get(ctx),
-        sources.daemon.get(ctx),
-        sources.images.get(ctx),
-        sources.auditRules.get(ctx),
+        all.containers.get(ctx),
+        all.daemon.get(ctx),
+        all.images.get(ctx),
+        all.auditRules.get(ctx),
         readExecs?.(ctx),
       ] as const);
       const settled: Record<string, PromiseSettledResult<unknown>> = { containers, daemon, images, audit_rules: auditRules };
@@ -41,19 +42,20 @@ export function createCisCollector({ sources, options }: Pick<CollectorDeps, 'so
       const value = <T>(r: PromiseSettledResult<T>): T | undefined => (r.status === 'fulfilled' ? r.value : undefined);
 
       const facts: CisFacts = {
-        containers: value(containers)?.inspects,
+        containers: value(containers)?.postures,
         daemon: value(daemon),
         images: value(images),
         auditRules: value(auditRules),
         execs: value(execs),
-        sensitivePaths: options.sensitivePaths,
-        dockerSocketPaths: options.dockerSocketPaths,
       };
 
+      for (const c of CIS_CHECKS) {
+        ctx.emit(sample(METRICS.cisCheckInfo, { check: c.id, title: c.title, section: c.section, level: String(c.level), benchmark: c.benchmark }, 1));
+      }
       const { results, unknownWaivers } = evaluateChecks(facts);
       for (const r of results) {
         const check = r.check.id;
-        ctx.emit(sample(METRICS.cisCheckPassed, { check, title: r.check.title, section: r.check.section }, r.passed ? 1 : 0));
+        ctx.emit(sample(METRICS.cisCheckPassed, { check }, r.passed ? 1 : 0));
         ctx.emit(sample(METRICS.cisCheckFailures, { check }, r.offenders.length));
         for (const o of r.offenders) ctx.emit(sample(METRICS.cisCheckFailure, { check, object: o.object }, 1));
         if (r.waived !== undefined) ctx.emit(sample(METRICS.cisCheckWaived, { check }, r.waived));

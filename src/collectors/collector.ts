@@ -1,8 +1,10 @@
-import type { DockerEngine } from '../docker/engine';
-import type { Logger } from '../log';
+// What a collector is, what it is given, and the table entry that registers it
+// (src/collectors/index.ts). As node_exporter's collector/: one file per collector, one
+// table, each turned on and off by its --[no-]collector.NAME flag.
+import type { Logger } from '../base/log';
+import type { Facts } from '../facts';
 import type { Sample } from '../metrics/sample';
-import type { Config } from '../config';
-import type { Sources } from '../sources';
+import type { DockerEngine } from '../readers/engine';
 
 /** What a collector gets for one run. */
 export interface CollectContext {
@@ -14,8 +16,8 @@ export interface CollectContext {
   /** Milliseconds since the epoch; injectable for tests. */
   now(): number;
   /**
-   * Numbers the collection this run belongs to. Sources shared by several collectors
-   * (src/sources/) read once per collection: they key their cached read by it.
+   * Numbers the collection this run belongs to. Facts shared by several collectors
+   * (src/facts/) are read once per collection: they key their cached read by it.
    */
   readonly collection: number;
 }
@@ -28,28 +30,32 @@ export interface Collector {
   close?(): Promise<void>;
 }
 
+/** The flags the collectors themselves read (the facts have their own, src/facts/options.ts). */
+export interface CollectorOptions {
+  /** True in --once mode: read to the end of what there is, then stop (no streams). */
+  readonly once: boolean;
+  readonly trivyReportsDir: string | undefined;
+  readonly resourcesDfIntervalMs: number;
+  readonly audit: {
+    readonly logPath: string;
+    readonly start: 'end' | 'beginning';
+    readonly stateFile: string | undefined;
+    /** Keys counted by name; undefined means "docker" plus every key of the loaded rules. */
+    readonly keys: readonly string[] | undefined;
+    readonly maxExeSeries: number;
+    readonly maxLineBytes: number;
+    /** Most audit log bytes one collection reads (0: no limit); --once always reads to the end. */
+    readonly maxBytesPerCollection: number;
+  };
+}
+
 /** What a collector may be built from. Each collector takes only what it needs. */
 export interface CollectorDeps {
   readonly engine: DockerEngine;
   /** Facts shared by several collectors, read once per collection. */
-  readonly sources: Sources;
+  readonly facts: Facts;
   readonly logger: Logger;
-  readonly options: {
-    readonly sensitivePaths: readonly string[];
-    readonly dockerSocketPaths: readonly string[];
-    readonly inspectMaxAgeMs: number;
-    readonly inspectConcurrency: number;
-    readonly engineInfoMaxAgeMs: number;
-    /** Follow the engine's event stream between collections (server mode, not --once). */
-    readonly watchEvents: boolean;
-    /** True in --once mode: read to the end of what there is, then stop (no streams). */
-    readonly once: boolean;
-    readonly host: Config['host'];
-    readonly daemon: Config['daemon'];
-    readonly trivyReportsDir: string | undefined;
-    readonly resourcesDfIntervalMs: number;
-    readonly audit: Config['audit'];
-  };
+  readonly options: CollectorOptions;
 }
 
 /** An entry of the collector table: how to build it, and whether it is on by default. */

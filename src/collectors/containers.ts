@@ -1,51 +1,99 @@
 // Collector "containers": the posture of every container, created, running or stopped,
-// from the shared container inventory (src/sources/containers.ts). When the inventory says
-// nothing changed since the last collection, the last samples are served again.
-import { CONTAINER_STATES, METRICS } from '../metrics/catalog';
-import { sample, type Sample } from '../metrics/sample';
+// from the shared container facts (src/facts/containers.ts): one series per container and
+// property, with labels that never change for the container's life, its state on
+// docker_audit_container_state and its metadata on docker_audit_container_info. When the
+// facts say nothing changed since the last collection, the last samples are served again.
+import { logWhenNew } from '../base/log';
+import { CONTAINERS_METRICS as M } from '../metrics/families/containers';
+import { flag, sample, type Sample } from '../metrics/sample';
+import { CONTAINER_STATES, effectiveNoNewPrivileges, type ContainerPosture } from '../model/posture';
 import type { Collector, CollectorDeps } from './collector';
-import { containerPosture, type PostureSummary } from './container-posture';
 
 /** Per-state counts, with every known state present (0 included) so series do not flap. */
-export function stateCounts(summaries: readonly PostureSummary[], predicate: (s: PostureSummary) => boolean): Map<string, number> {
+export function stateCounts(postures: readonly ContainerPosture[], predicate: (p: ContainerPosture) => boolean): Map<string, number> {
   const counts = new Map<string, number>(CONTAINER_STATES.map((s) => [s, 0]));
-  for (const s of summaries) if (predicate(s)) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
+  for (const p of postures) if (predicate(p)) counts.set(p.state, (counts.get(p.state) ?? 0) + 1);
   return counts;
 }
 
 const COUNT_FAMILIES = [
-  [METRICS.containers, () => true],
-  [METRICS.containersPrivileged, (s: PostureSummary) => s.privileged],
-  [METRICS.containersRunningAsRoot, (s: PostureSummary) => s.runningAsRoot],
-  [METRICS.containersWithoutMemoryLimit, (s: PostureSummary) => !s.hasMemoryLimit],
-  [METRICS.containersWithoutCpuLimit, (s: PostureSummary) => !s.hasCpuLimit],
+  [M.containers, () => true],
+  [M.containersPrivileged, (p: ContainerPosture) => p.privileged],
+  [M.containersRunningAsRoot, (p: ContainerPosture) => p.runningAsRoot],
+  [M.containersWithoutMemoryLimit, (p: ContainerPosture) => p.memoryLimitBytes === 0],
+  [M.containersWithoutCpuLimit, (p: ContainerPosture) => p.cpuLimitCores === 0],
 ] as const;
 
-export function createContainersCollector({ sources, options }: Pick<CollectorDeps, 'sources' | 'options'>): Collector {
-  let last: Sample[] | undefined;
+/** One container's samples. Pure. `daemonNoNewPrivileges` is the daemon's default, which a container without its own option gets. */
+export function postureSamples(p: ContainerPosture, daemonNoNewPrivileges: boolean): Sample[] {
+  const base = { name: p.name, id: p.shortId, image: p.image };
+  const out: Sample[] = [
+    sample(M.containerInfo, { ...base, image_id: p.imageId, compose_project: p.composeProject, compose_service: p.composeService }, 1),
+    sample(M.containerState, { name: p.name, id: p.shortId, state: p.state }, 1),
+    sample(M.containerPrivileged, base, flag(p.privileged)),
+    sample(M.containerRunningAsRoot, base, flag(p.runningAsRoot)),
+    sample(M.containerRestarts, base, p.restartCount),
+    sample(M.containerMemoryLimit, base, p.memoryLimitBytes),
+    sample(M.containerCpuLimit, base, p.cpuLimitCores),
+    sample(M.containerPidsLimit, base, p.pidsLimit),
+  ];
+  for (const namespace of p.hostNamespaces) out.push(sample(M.containerHostNamespace, { ...base, namespace }, 1));
+  for (const m of p.sensitiveMounts) out.push(sample(M.containerSensitiveMount, { ...base, source: m.source, destination: m.destination, read_only: String(m.readOnly) }, 1));
+  out.push(sample(M.containerDockerSocketMounted, base, flag(p.dockerSocketMounted)));
+  for (const capability of p.capabilitiesAdded) out.push(sample(M.containerCapabilityAdded, { ...base, capability }, 1));
+  out.push(
+    sample(M.containerSeccompUnconfined, base, flag(p.seccompUnconfined)),
+    sample(M.containerApparmorUnconfined, base, flag(p.apparmorUnconfined)),
+    sample(M.containerNoNewPrivileges, base, flag(effectiveNoNewPrivileges(p, daemonNoNewPrivileges))),
+    sample(M.containerReadOnlyRootfs, base, flag(p.readOnlyRootfs)),
+  );
+  for (const port of p.publishedPorts) {
+    out.push(sample(M.containerPublishedPort, { ...base, host_ip: port.hostIp, host_port: port.hostPort, container_port: port.containerPort, protocol: port.protocol }, 1));
+  }
+  out.push(sample(M.containerHealthcheckConfigured, base, flag(p.healthcheckConfigured)));
+  if (p.healthStatus) out.push(sample(M.containerHealthStatus, { ...base, status: p.healthStatus }, 1));
+  out.push(sample(M.containerOomKilled, base, flag(p.oomKilled)), sample(M.containerExitCode, base, p.exitCode));
+  if (p.startedAtSeconds !== undefined) out.push(sample(M.containerStarted, base, p.startedAtSeconds));
+  return out;
+}
+
+/** Every container's samples and the per-state counts. Pure. */
+export function containerSamples(postures: readonly ContainerPosture[], daemonNoNewPrivileges: boolean): Sample[] {
+  const samples: Sample[] = [];
+  for (const p of postures) for (const s of postureSamples(p, daemonNoNewPrivileges)) samples.push(s);
+  for (const [family, predicate] of COUNT_FAMILIES) {
+    for (const [state, count] of stateCounts(postures, predicate)) samples.push(sample(family, { state }, count));
+  }
+  return samples;
+}
+
+export function createContainersCollector({ facts }: Pick<CollectorDeps, 'facts'>): Collector {
+  let last: { samples: Sample[]; daemonNoNewPrivileges: boolean } | undefined;
+  const logNew = logWhenNew();
   return {
     name: 'containers',
     async collect(ctx) {
-      const facts = await sources.containers.get(ctx);
-      if (facts.unchanged && last) {
-        last.forEach(ctx.emit);
+      const [containers, daemon] = await Promise.allSettled([facts.containers.get(ctx), facts.daemonSettings.get(ctx)]);
+      if (containers.status === 'rejected') {
+        last = undefined;
+        throw containers.reason;
+      }
+      // Without the daemon's settings its default counts as off, as dockerd's own default.
+      const daemonNoNewPrivileges = daemon.status === 'fulfilled' && daemon.value.settings.noNewPrivileges;
+      const current = containers.value;
+      // Said once, when it starts (or its count changes), not on every collection.
+      const problems = new Map<string, () => void>();
+      if (current.duplicates > 0) problems.set(`duplicates ${current.duplicates}`, () => ctx.logger.warn('the engine listed containers more than once; each is reported once', { duplicates: current.duplicates }));
+      if (!current.unchanged) logNew(problems);
+      if (current.unchanged && last && last.daemonNoNewPrivileges === daemonNoNewPrivileges) {
+        last.samples.forEach(ctx.emit);
         ctx.logger.debug('containers unchanged since the last list; reused the samples');
         return;
       }
-      last = undefined;
-      const samples: Sample[] = [];
-      const summaries: PostureSummary[] = [];
-      for (const inspect of facts.inspects) {
-        const posture = containerPosture(inspect, options);
-        samples.push(...posture.samples);
-        summaries.push(posture.summary);
-      }
-      for (const [family, predicate] of COUNT_FAMILIES) {
-        for (const [state, count] of stateCounts(summaries, predicate)) samples.push(sample(family, { state }, count));
-      }
+      const samples = containerSamples(current.postures, daemonNoNewPrivileges);
       samples.forEach(ctx.emit);
-      last = samples;
-      ctx.logger.debug('containers collected', { listed: facts.listed, inspected: facts.inspected, cached: facts.listed - facts.inspected });
+      last = { samples, daemonNoNewPrivileges };
+      ctx.logger.debug('containers collected', { listed: current.listed, inspected: current.inspected, cached: current.listed - current.inspected });
     },
   };
 }

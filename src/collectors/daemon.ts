@@ -1,15 +1,19 @@
 // Collector "daemon": the daemon's effective settings (from /info, daemon.json and dockerd's
-// command line, see src/sources/daemon.ts), its listeners, the active plain-HTTP probe of
-// every TCP listener, and the owner and mode of the CIS section 3 files.
+// command line, see src/facts/daemon.ts), its listeners, the active plain-HTTP probe of
+// every TCP listener, and the owner and mode of the CIS section 3 files, judged with the
+// owner rules of the CIS catalog (the checks 3.x judge with the same rules).
 //
 // A source that cannot be read is reported (docker_audit_daemon_source_available 0) and
 // everything else is still emitted. The collector fails only when neither /info nor
 // dockerd's command line could be read: the settings would then be daemon.json and
 // defaults, which says little about the running daemon.
-import { logWhenNew } from '../log';
+import { logWhenNew } from '../base/log';
+import { fileOwnerRule } from '../cis/checks';
+import type { DaemonFacts } from '../facts/daemon';
 import { METRICS } from '../metrics/catalog';
 import { flag, sample } from '../metrics/sample';
-import type { DaemonFacts, DaemonSettings } from '../sources/daemon';
+import { fileOwnerOk } from '../model/daemon-files';
+import type { DaemonSettings } from '../model/daemon-settings';
 import type { Collector, CollectorDeps, CollectContext } from './collector';
 
 /** The settings behind the 0/1 gauges, in exposition order. */
@@ -66,16 +70,17 @@ export function daemonSamples(facts: DaemonFacts, emit: CollectContext['emit']):
     if (paths.has(f.path)) continue; // one file in two roles (a cert that is also the CA) is one series
     paths.add(f.path);
     emit(sample(METRICS.daemonFileMode, { path: f.path }, f.mode));
-    if (f.ownerOk !== undefined) emit(sample(METRICS.daemonFileOwnerOk, { path: f.path }, flag(f.ownerOk)));
+    const owner = fileOwnerRule(f.role);
+    if (owner) emit(sample(METRICS.daemonFileOwnerOk, { path: f.path }, flag(fileOwnerOk(f, owner, facts.dockerGid))));
   }
 }
 
-export function createDaemonCollector({ sources }: Pick<CollectorDeps, 'sources'>): Collector {
+export function createDaemonCollector({ facts: all }: Pick<CollectorDeps, 'facts'>): Collector {
   const logNew = logWhenNew();
   return {
     name: 'daemon',
     async collect(ctx) {
-      const facts = await sources.daemon.get(ctx);
+      const facts = await all.daemon.get(ctx);
       daemonSamples(facts, ctx.emit);
 
       const { config } = facts;

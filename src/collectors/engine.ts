@@ -1,36 +1,28 @@
-// Collector "engine": is the Docker Engine up, and what is it.
-//
-// /_ping runs on every collection: it is the liveness signal and costs well under a
-// millisecond. /info is not cheap (dockerd runs `runc --version` and `docker-init
-// --version` to answer it) and changes only when the daemon restarts, so its answer is
-// reused until a ping fails, the negotiated API version changes, or it is older than
-// --collector.engine.info-max-age. /info carries the version too, so /version is not read.
+// Collector "engine": is the Docker Engine up, and what is it. The ping and /info are the
+// collection's shared ones (src/facts/engine.ts): one ping per collection, and /info from
+// the one cache of it.
 import { METRICS } from '../metrics/catalog';
-import { sample, type Labels } from '../metrics/sample';
+import { sample } from '../metrics/sample';
 import type { Collector, CollectorDeps } from './collector';
 
-export function createEngineCollector({ engine, options }: Pick<CollectorDeps, 'engine' | 'options'>): Collector {
-  let cached: { labels: Labels; apiVersion: string; fetchedAtMs: number } | undefined;
+export function createEngineCollector({ facts }: Pick<CollectorDeps, 'facts'>): Collector {
   return {
     name: 'engine',
     async collect(ctx) {
       let negotiatedVersion: string;
       try {
-        ({ negotiatedVersion } = await engine.ping(ctx.signal));
+        ({ negotiatedVersion } = await facts.engine.ping(ctx));
       } catch (err) {
-        cached = undefined; // whatever comes back may be another daemon
         // The one sample that must survive an outage: alerts fire on it.
         ctx.emit(sample(METRICS.engineUp, {}, 0));
         throw err;
       }
       ctx.emit(sample(METRICS.engineUp, {}, 1));
-      const now = ctx.now();
-      if (!cached || cached.apiVersion !== negotiatedVersion || now - cached.fetchedAtMs >= options.engineInfoMaxAgeMs) {
-        const info = await engine.info(ctx.signal);
-        cached = {
-          apiVersion: negotiatedVersion,
-          fetchedAtMs: now,
-          labels: {
+      const info = await facts.engine.info(ctx);
+      ctx.emit(
+        sample(
+          METRICS.engineInfo,
+          {
             version: info.ServerVersion ?? '',
             api_version: negotiatedVersion,
             os: info.OSType ?? '',
@@ -40,9 +32,9 @@ export function createEngineCollector({ engine, options }: Pick<CollectorDeps, '
             cgroup_driver: info.CgroupDriver ?? '',
             cgroup_version: info.CgroupVersion ?? '',
           },
-        };
-      }
-      ctx.emit({ family: METRICS.engineInfo, labels: cached.labels, value: 1 });
+          1,
+        ),
+      );
     },
   };
 }

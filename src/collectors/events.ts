@@ -1,14 +1,14 @@
 // Collector "events": what the engine's event stream says happened, counted since the
 // exporter started following it. The stream is the one shared subscription of
-// src/sources/events.ts; exec privileges come from src/sources/execs.ts, which the cis
+// src/facts/events.ts; exec privileges come from src/facts/execs.ts, which the cis
 // collector reads too.
 //
 // In --once mode there is no stream: the collector emits nothing and succeeds, so a
 // one-shot run (a CI step) is never failed by a stream it cannot have.
-import type { EngineEvent } from '../docker/engine';
+import type { EngineEvent } from '../readers/engine';
 import { METRICS } from '../metrics/catalog';
 import { sample } from '../metrics/sample';
-import { eventAction } from '../sources/events';
+import { eventAction } from '../facts/events';
 import type { Collector, CollectorDeps } from './collector';
 
 /** The object types the Engine API documents for /events; anything else is counted as "other". */
@@ -48,13 +48,13 @@ export function eventLabels(event: EngineEvent): { type: string; action: string 
   return { type, action: DOCUMENTED_ACTIONS[type].includes(action) ? action : 'other' };
 }
 
-export function createEventsCollector({ sources }: Pick<CollectorDeps, 'sources'>): Collector {
+export function createEventsCollector({ facts }: Pick<CollectorDeps, 'facts'>): Collector {
   const counts = new Map<string, { type: string; action: string; value: number }>();
   // Listening from creation, so nothing is missed between the stream's start and the first collection.
-  const unsubscribe = sources.events?.subscribe({
+  const unsubscribe = facts.events?.subscribe({
     onEvent(event) {
       const labels = eventLabels(event);
-      const key = `${labels.type}\0${labels.action}`;
+      const key = JSON.stringify([labels.type, labels.action]);
       const entry = counts.get(key);
       if (entry) entry.value++;
       else counts.set(key, { ...labels, value: 1 });
@@ -63,24 +63,21 @@ export function createEventsCollector({ sources }: Pick<CollectorDeps, 'sources'
   return {
     name: 'events',
     async collect(ctx) {
-      const { events, execs } = sources;
+      const { events, execs } = facts;
       if (!events || !execs) {
         ctx.logger.debug('no engine event stream in --once mode; the events collector reports nothing');
         return;
       }
       events.start();
-      const facts = await execs.read(ctx);
+      const found = await execs.read(ctx);
       ctx.emit(sample(METRICS.engineEventsStreamUp, {}, events.up ? 1 : 0));
       ctx.emit(sample(METRICS.engineEventsReconnects, {}, events.reconnects));
       for (const { type, action, value } of counts.values()) ctx.emit(sample(METRICS.engineEvents, { type, action }, value));
-      // Names are unique among existing containers; summed anyway, so a stale entry can never duplicate a series.
-      const byName = new Map<string, number>();
-      for (const c of facts.byContainer.values()) byName.set(c.name, (byName.get(c.name) ?? 0) + c.execs);
-      for (const [name, value] of byName) ctx.emit(sample(METRICS.containerExec, { name }, value));
-      ctx.emit(sample(METRICS.execPrivileged, {}, facts.totals.privileged));
-      ctx.emit(sample(METRICS.execAsRoot, {}, facts.totals.asRoot));
-      ctx.emit(sample(METRICS.execInspectFailures, {}, facts.inspectFailures));
-      if (facts.resyncError) throw facts.resyncError;
+      for (const c of found.byContainer.values()) ctx.emit(sample(METRICS.containerExec, { name: c.name, id: c.id.slice(0, 12), image: c.image }, c.execs));
+      ctx.emit(sample(METRICS.execPrivileged, {}, found.totals.privileged));
+      ctx.emit(sample(METRICS.execAsRoot, {}, found.totals.asRoot));
+      ctx.emit(sample(METRICS.execInspectFailures, {}, found.inspectFailures));
+      if (found.resyncError) throw found.resyncError;
     },
     async close() {
       unsubscribe?.();

@@ -10,7 +10,7 @@
 // once (with the error on the landing page) and is retried at the next due time; the last
 // good answer stays served meanwhile, and docker_audit_system_df_last_success_timestamp_seconds
 // tells how old it is.
-import type { ContainerInspect, NetworkSummary, SystemDf, Volume } from '../docker/types';
+import type { ContainerInspect, NetworkSummary, SystemDf, Volume } from '../readers/engine-types';
 import { METRICS } from '../metrics/catalog';
 import { DISK_USAGE_TYPES, type DiskUsageType } from '../metrics/families/images';
 import { flag, sample, type Sample } from '../metrics/sample';
@@ -102,7 +102,7 @@ export function resourceSamples(volumes: readonly Volume[], networks: readonly N
   return samples;
 }
 
-export function createResourcesCollector({ engine, sources, options, logger }: Pick<CollectorDeps, 'engine' | 'sources' | 'options' | 'logger'>): Collector {
+export function createResourcesCollector({ engine, facts, options, logger }: Pick<CollectorDeps, 'engine' | 'facts' | 'options' | 'logger'>): Collector {
   let last: { reclaimable: Record<DiskUsageType, number>; atMs: number } | undefined;
   let nextDueMs = 0;
   let inFlight: Promise<void> | undefined;
@@ -128,7 +128,7 @@ export function createResourcesCollector({ engine, sources, options, logger }: P
   return {
     name: 'resources',
     async collect(ctx) {
-      const [volumes, networks, containers] = await Promise.all([engine.listVolumes(ctx.signal), engine.listNetworks(ctx.signal), sources.containers.get(ctx)]);
+      const [volumes, networks, containers] = await Promise.all([engine.listVolumes(ctx.signal), engine.listNetworks(ctx.signal), facts.containers.get(ctx)]);
       resourceSamples(volumes.Volumes ?? [], networks, containers.inspects).forEach(ctx.emit);
 
       let failure: unknown;

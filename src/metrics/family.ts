@@ -1,5 +1,5 @@
-// The family type and the one list every family is added to when it is defined. Each
-// area's families live in src/metrics/families/; catalog.ts gathers them into METRICS.
+// The family type. Each area's families live in src/metrics/families/; catalog.ts gathers
+// them into METRICS, whose order is the exposition's.
 export type MetricType = 'gauge' | 'counter';
 
 export interface MetricFamily<L extends string = string> {
@@ -15,9 +15,6 @@ export interface MetricFamily<L extends string = string> {
 /** Every HELP text says so, because scrapes read a snapshot instead of asking Docker. */
 export const CACHED_HELP_SUFFIX = ' (cached from the last completed collection)';
 
-/** Every family, in definition order. */
-export const families: MetricFamily[] = [];
-
 export function family<const L extends string>(
   collector: string,
   type: MetricType,
@@ -25,8 +22,6 @@ export function family<const L extends string>(
   help: string,
   labels: readonly L[],
 ): MetricFamily<L> {
-  const def: MetricFamily<L> = { name, type, help, labels, collector };
-  families.push(def);
-  return def;
+  return { name, type, help, labels, collector };
 }
 

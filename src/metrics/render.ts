@@ -17,9 +17,13 @@ function formatValue(v: number): string {
 }
 
 interface RenderedSeries {
-  /** The label values joined, for sorting and for spotting duplicates. */
-  key: string;
-  line: string;
+  /**
+   * The series' label set as the exposition writes it (`name="a",id="b"`): escaped, so two
+   * different label sets never give the same text, whatever bytes their values hold. It
+   * sorts the series and spots duplicates.
+   */
+  readonly key: string;
+  readonly line: string;
 }
 
 /**
@@ -33,47 +37,61 @@ function renderedSeries(s: Sample): RenderedSeries {
   const cached = renderedCache.get(s);
   if (cached) return cached;
   const names = s.family.labels;
-  let labelText = '';
   let key = '';
-  for (let i = 0; i < names.length; i++) {
-    const value = s.labels[names[i]] ?? '';
-    labelText += `${i === 0 ? '' : ','}${names[i]}="${escapeLabelValue(value)}"`;
-    key += value + '\u0000';
-  }
-  const rendered = { key, line: `${s.family.name}${names.length > 0 ? `{${labelText}}` : ''} ${formatValue(s.value)}` };
+  for (let i = 0; i < names.length; i++) key += `${i === 0 ? '' : ','}${names[i]}="${escapeLabelValue(s.labels[names[i]] ?? '')}"`;
+  const rendered = { key, line: `${s.family.name}${names.length > 0 ? `{${key}}` : ''} ${formatValue(s.value)}` };
   renderedCache.set(s, rendered);
   return rendered;
+}
+
+/** The identity of a sample's series within its family: equal keys, same series. */
+export function seriesKey(s: Sample): string {
+  return renderedSeries(s).key;
+}
+
+export interface Rendered {
+  readonly text: string;
+  /** Samples left out because an earlier one had the same family and labels. */
+  readonly duplicates: readonly Sample[];
 }
 
 /**
  * Renders samples as Prometheus text exposition (format 0.0.4), once per collection, so a
  * scrape only copies a string. Families come in catalog order and series sorted by their
- * label values, which keeps the golden file stable. This replaced a fresh prom-client
- * registry per collection: the benchmark measured that at 19-31 ms for 5,000 samples,
- * all of it blocking the event loop while scrapes waited.
+ * labels, which keeps the golden file stable. A second sample of a series is left out and
+ * returned, never thrown: one bad sample must not cost the whole snapshot (the runner drops
+ * and counts duplicates per collector before this, so here they only come from two
+ * collectors emitting one family). This replaced a fresh prom-client registry per
+ * collection: the benchmark measured that at 19-31 ms for 5,000 samples, all of it
+ * blocking the event loop while scrapes waited.
  */
-export function renderSamples(samples: readonly Sample[]): string {
-  const byFamily = new Map<MetricFamily, RenderedSeries[]>();
+export function renderSamples(samples: readonly Sample[]): Rendered {
+  const byFamily = new Map<MetricFamily, { series: RenderedSeries; sample: Sample }[]>();
   for (const s of samples) {
-    const rendered = renderedSeries(s);
+    const entry = { series: renderedSeries(s), sample: s };
     const list = byFamily.get(s.family);
-    if (list) list.push(rendered);
-    else byFamily.set(s.family, [rendered]);
+    if (list) list.push(entry);
+    else byFamily.set(s.family, [entry]);
   }
   const families = [...byFamily.keys()].sort(
     (a, b) => (catalogOrder.get(a.name) ?? Infinity) - (catalogOrder.get(b.name) ?? Infinity) || a.name.localeCompare(b.name),
   );
   const out: string[] = [];
+  const duplicates: Sample[] = [];
   for (const family of families) {
     out.push(`# HELP ${family.name} ${escapeHelp(family.help + CACHED_HELP_SUFFIX)}`, `# TYPE ${family.name} ${family.type}`);
-    const series = byFamily.get(family)!;
-    series.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const entries = byFamily.get(family)!;
+    // Stable: of two samples of one series, the first emitted is kept.
+    entries.sort((a, b) => (a.series.key < b.series.key ? -1 : a.series.key > b.series.key ? 1 : 0));
     let previous: string | undefined;
-    for (const { key, line } of series) {
-      if (key === previous) throw new Error(`two samples of ${family.name} have the same labels (${key.replace(/\u0000/g, ',')})`);
-      previous = key;
-      out.push(line);
+    for (const { series, sample } of entries) {
+      if (series.key === previous) {
+        duplicates.push(sample);
+        continue;
+      }
+      previous = series.key;
+      out.push(series.line);
     }
   }
-  return out.length > 0 ? out.join('\n') + '\n' : '';
+  return { text: out.length > 0 ? out.join('\n') + '\n' : '', duplicates };
 }

@@ -3,12 +3,14 @@
 import express, { type Express } from 'express';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { LIVE_FAMILIES } from '../metrics/catalog';
-import type { Snapshot } from '../scheduler';
+import type { Readiness, Snapshot } from './scheduler';
 import { landingPage } from './landing';
 
 export interface AppDeps {
   /** The last completed snapshot, or undefined before the first collection finished. */
   snapshot(): Snapshot | undefined;
+  /** Whether the exporter is ready: a snapshot exists and is fresh (Scheduler.readiness). */
+  readiness(): Readiness;
   version: string;
   telemetryPath: string;
   /** Collectors that are enabled, shown on the landing page before their first run. */
@@ -54,11 +56,11 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.get('/-/ready', (_req, res) => {
-    const ready = deps.snapshot() !== undefined;
+    const { ready, reason } = deps.readiness();
     res
       .status(ready ? 200 : 503)
       .type('text/plain')
-      .send(ready ? 'Ready\n' : 'Not ready: the first collection has not finished\n');
+      .send(ready ? 'Ready\n' : `Not ready: ${reason}\n`);
   });
 
   app.get('/', (_req, res) => {

@@ -1,4 +1,4 @@
-import type { Snapshot } from '../scheduler';
+import type { Snapshot } from './scheduler';
 
 const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -1,4 +1,4 @@
-// The built exporter (dist/src/main.js) as a child process, for tests that need the real
+// The built exporter (dist/src/cli/main.js) as a child process, for tests that need the real
 // thing: signals, exit codes, stderr. Build first (npm run build).
 //
 //   const exporter = new ExporterProcess(['--docker.host', daemon.host, '--web.listen-address', '127.0.0.1:0']);
@@ -11,7 +11,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { dyingWithParent } from './second-daemon';
 
-export const EXPORTER_MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+export const EXPORTER_MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 
 export interface ExporterExit {
   code: number | null;
@@ -39,10 +39,16 @@ export function metricLines(text: string): string[] {
   return text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
 }
 
-/** The value of one series, given exactly as it is written ('name{label="v"}'); undefined if absent. */
+/**
+ * The value of one series, named as it is written (`name{a="1"}`), or by its first labels
+ * when the name ends in a comma (`name{a="1",`: the other labels may be anything); undefined if absent.
+ */
 export function seriesValue(text: string, series: string): number | undefined {
+  const prefix = series.endsWith(',');
   for (const line of metricLines(text)) {
-    if (line.startsWith(series + ' ')) return Number(line.slice(series.length + 1).trim().split(' ')[0]);
+    if (prefix ? !line.startsWith(series) : !line.startsWith(series + ' ')) continue;
+    const rest = prefix ? line.slice(line.indexOf('} ', series.length) + 2) : line.slice(series.length + 1);
+    return Number(rest.trim().split(' ')[0]);
   }
   return undefined;
 }

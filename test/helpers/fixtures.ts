@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ContainerInspect, ContainerSummary, ImageHistoryEntry, ImageInspect } from '../../src/docker/types';
+import type { ContainerInspect, ContainerSummary, ImageHistoryEntry, ImageInspect } from '../../src/readers/engine-types';
 import type { Sample } from '../../src/metrics/sample';
 
 /** Fixtures recorded from Docker Engine 20.10 (API 1.41) by scripts/record-fixtures.sh. */

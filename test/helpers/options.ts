@@ -1,8 +1,9 @@
-// Collector options as the exporter builds them from flags, for unit tests: the defaults
-// plus whatever flags a test passes, so tests never drift from the real option set.
-import type { CollectorDeps } from '../../src/collectors/collector';
-import { parseConfig, type Config } from '../../src/config';
-import { collectorOptions } from '../../src/main';
+// Facts and collector options as the exporter builds them from flags, for unit tests: the
+// defaults plus whatever flags a test passes, so tests never drift from the real option set.
+import { parseConfig, type Config } from '../../src/cli/config';
+import { collectorOptions, factsOptions } from '../../src/cli/main';
+import type { CollectorOptions } from '../../src/collectors/collector';
+import type { FactsOptions } from '../../src/facts';
 
 export function testConfig(argv: readonly string[] = []): Config {
   const parsed = parseConfig(argv, {});
@@ -10,6 +11,12 @@ export function testConfig(argv: readonly string[] = []): Config {
   return parsed.config;
 }
 
-export function testOptions(argv: readonly string[] = [], overrides: Partial<CollectorDeps['options']> = {}): CollectorDeps['options'] {
-  return { ...collectorOptions(testConfig(argv)), ...overrides };
+/** Both option sets in one object: what the facts read and what the collectors read. */
+export type TestOptions = FactsOptions & CollectorOptions;
+
+export function testOptions(argv: readonly string[] = [], overrides: Partial<FactsOptions> & Partial<CollectorOptions> = {}): TestOptions {
+  const config = testConfig(argv);
+  const facts = factsOptions(config);
+  const collectors = collectorOptions(config);
+  return { ...facts, ...collectors, audit: { ...facts.audit, ...collectors.audit }, ...overrides } as TestOptions;
 }

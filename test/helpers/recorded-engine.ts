@@ -2,8 +2,8 @@
 // collectors and the golden file. Integration tests use the real engine instead.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DockerEngine, EngineEvent } from '../../src/docker/engine';
-import type { ContainerInspect, ContainerSummary, EngineInfo, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from '../../src/docker/types';
+import type { DockerEngine, EngineEvent } from '../../src/readers/engine';
+import type { ContainerInspect, ContainerSummary, EngineInfo, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from '../../src/readers/engine-types';
 import { ENGINE_FIXTURES, RECORDED_CONTAINERS, RECORDED_IMAGES, recordedImageHistory, recordedImageInspect, recordedInspect, recordedList } from './fixtures';
 
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(path.join(ENGINE_FIXTURES, file), 'utf8')) as T;
@@ -56,9 +56,6 @@ export class RecordedEngine implements DockerEngine {
       signal.addEventListener('abort', () => settle(), { once: true });
       handlers.onOpen();
     });
-  }
-  streamContainerEvents(handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal) {
-    return this.streamEvents(handlers, signal, { type: ['container'] });
   }
   async inspectContainer(id: string) {
     this.calls.inspect++;

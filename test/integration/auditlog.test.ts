@@ -11,10 +11,10 @@ import * as path from 'node:path';
 import type { Collector } from '../../src/collectors/collector';
 import { createAuditlogCollector } from '../../src/collectors/auditlog';
 import { COLLECTOR_NAMES } from '../../src/collectors/index';
-import { silentLogger } from '../../src/log';
+import { silentLogger } from '../../src/base/log';
 import type { Sample } from '../../src/metrics/sample';
-import type { AuditRulesFacts } from '../../src/sources/audit-rules';
-import { PerCollection } from '../../src/sources/per-collection';
+import type { AuditRulesFacts } from '../../src/facts/audit-rules';
+import { PerCollection } from '../../src/facts/per-collection';
 import { waitUntil } from '../helpers/docker-cli';
 import { EXPORTER_MAIN, seriesValue } from '../helpers/exporter-process';
 import { testOptions } from '../helpers/options';
@@ -76,7 +76,7 @@ class InProcess {
     this.collector = createAuditlogCollector({
       options: testOptions(argv),
       logger: silentLogger,
-      sources: { auditRules: new PerCollection<AuditRulesFacts>(() => Promise.reject(new Error('not used: --audit.keys is given'))) },
+      facts: { auditRules: new PerCollection<AuditRulesFacts>(() => Promise.reject(new Error('not used: --audit.keys is given'))) },
     });
   }
   async collect(): Promise<{ samples: Sample[]; error?: Error }> {

@@ -76,7 +76,7 @@ describe('the Docker image', () => {
     };
     expect(config.User).toBe('1000:1000');
     expect(config.Healthcheck.Test.join(' ')).toContain('/-/healthy');
-    expect(config.Entrypoint).toEqual(['node', 'dist/src/main.js']);
+    expect(config.Entrypoint).toEqual(['node', 'dist/src/cli/main.js']);
   });
 
   it('holds production dependencies only', () => {

@@ -20,7 +20,8 @@ const TIMEOUT_S = 2;
 
 const STREAM_UP = 'docker_audit_engine_events_stream_up';
 const RECONNECTS = 'docker_audit_engine_events_reconnects_total';
-const EXECS = (name: string) => `docker_audit_container_exec_total{name="${name}"}`;
+/** The container's exec counter, whatever its id and image (they follow the name). */
+const EXECS = (name: string) => `docker_audit_container_exec_total{name="${name}",`;
 const PRIVILEGED = 'docker_audit_exec_privileged_total';
 const AS_ROOT = 'docker_audit_exec_as_root_total';
 const FAILURES = 'docker_audit_exec_inspect_failures_total';

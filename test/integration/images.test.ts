@@ -12,14 +12,14 @@ import { COLLECTOR_NAMES } from '../../src/collectors';
 import { createImagesCollector } from '../../src/collectors/images';
 import { createResourcesCollector } from '../../src/collectors/resources';
 import { CollectorRunner } from '../../src/collectors/runner';
-import { EngineClient, resolveConnection } from '../../src/docker/engine';
-import { silentLogger } from '../../src/log';
-import { createSources } from '../../src/sources';
+import { EngineClient, resolveConnection } from '../../src/readers/engine';
+import { silentLogger } from '../../src/base/log';
+import { createFacts } from '../../src/facts';
 import { TEST_IMAGE, docker, waitUntil } from '../helpers/docker-cli';
 import { parseExposition, seriesLines, type ParsedSeries } from '../helpers/exposition';
 import { testOptions } from '../helpers/options';
 
-const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 const TRIVY_FIXTURES = path.join(__dirname, '..', 'fixtures', 'trivy');
 const P = `dae-images-${process.pid}`;
 const LABEL = 'docker-audit-test=images';
@@ -63,7 +63,9 @@ beforeAll(() => {
 
   reportsDir = fs.mkdtempSync(path.join(os.tmpdir(), `${P}-trivy-`));
   const report = JSON.parse(fs.readFileSync(path.join(TRIVY_FIXTURES, 'trivy-schema-v2-image-vulnerable.json'), 'utf8')) as Record<string, unknown>;
-  fs.writeFileSync(path.join(reportsDir, 'root.json'), JSON.stringify({ ...report, ArtifactName: ROOT }));
+  // Without its Metadata (the recorded ImageID is another image's): found by its ArtifactName.
+  const { Metadata: _metadata, ...bare } = report;
+  fs.writeFileSync(path.join(reportsDir, 'root.json'), JSON.stringify({ ...bare, ArtifactName: ROOT }));
   fs.copyFileSync(path.join(TRIVY_FIXTURES, 'malformed-truncated.json'), path.join(reportsDir, 'broken.json'));
 }, 120_000);
 
@@ -76,7 +78,8 @@ afterAll(() => {
 /** The series of the objects this file made, as "name{labels} value" lines. */
 function expectOwnSeries(all: ParsedSeries[]): void {
   const mineImages = all.filter((s) => [ids.nonroot, ids.root, ids.dangling].map(short).includes(s.labels.id));
-  const img = (name: string, id: string) => `image=${name},id=${short(id)}`;
+  // Per-image series carry the id alone; the name is on docker_audit_image_info.
+  const img = (_name: string, id: string) => `id=${short(id)}`;
   const lines = (family: string) => seriesLines(mineImages, family);
   const each = (family: string, values: [string, string, number][]) =>
     expect(lines(family)).toEqual(values.map(([name, id, v]) => `${family}{${img(name, id)}} ${v}`).sort());
@@ -88,13 +91,21 @@ function expectOwnSeries(all: ParsedSeries[]): void {
   const size = (id: string) => Number(docker('image', 'inspect', '--format', '{{.Size}}', id));
   each('docker_audit_image_created_timestamp_seconds', [[NONROOT, ids.nonroot, created(ids.nonroot)], [ROOT, ids.root, created(ids.root)], ['<none>', ids.dangling, created(ids.dangling)]]);
   each('docker_audit_image_size_bytes', [[NONROOT, ids.nonroot, size(ids.nonroot)], [ROOT, ids.root, size(ids.root)], ['<none>', ids.dangling, size(ids.dangling)]]);
+  expect(lines('docker_audit_image_info')).toEqual(
+    [
+      `docker_audit_image_info{id=${short(ids.nonroot)},image=${NONROOT},tags=${NONROOT}} 1`,
+      `docker_audit_image_info{id=${short(ids.root)},image=${ROOT},tags=${ROOT}} 1`,
+      `docker_audit_image_info{id=${short(ids.dangling)},image=<none>,tags=} 1`,
+    ].sort(),
+  );
   // The dangling image is among those counted as dangling.
   expect(all.find((s) => s.name === 'docker_audit_images' && s.labels.dangling === 'true')?.value).toBeGreaterThanOrEqual(1);
 
-  expect(seriesLines(all, 'docker_audit_image_vulnerabilities', { image: ROOT })).toEqual(
-    ['CRITICAL 1', 'HIGH 2', 'LOW 1', 'MEDIUM 3', 'UNKNOWN 1'].map((s) => `docker_audit_image_vulnerabilities{image=${ROOT},severity=${s.replace(' ', '} ')}`),
+  // The report names the image by ArtifactName only (its ImageID is dropped below): matched by tag.
+  expect(seriesLines(all, 'docker_audit_image_vulnerabilities', { id: short(ids.root) })).toEqual(
+    ['CRITICAL 1', 'HIGH 2', 'LOW 1', 'MEDIUM 3', 'UNKNOWN 1'].map((s) => `docker_audit_image_vulnerabilities{id=${short(ids.root)},severity=${s.replace(' ', '} ')}`),
   );
-  expect(seriesLines(all, 'docker_audit_trivy_reports')).toEqual(['docker_audit_trivy_reports{status=ok} 1', 'docker_audit_trivy_reports{status=unreadable} 1']);
+  expect(seriesLines(all, 'docker_audit_trivy_reports')).toEqual(['docker_audit_trivy_reports{status=ok} 1', 'docker_audit_trivy_reports{status=unmatched} 0', 'docker_audit_trivy_reports{status=unreadable} 1']);
 
   const volumeId = (name: string) => `volume=${name},driver=local`;
   expect(seriesLines(all.filter((s) => s.labels.volume?.startsWith(P)), 'docker_audit_volume_in_use')).toEqual([
@@ -117,7 +128,7 @@ describe('images and resources collectors on the real engine', () => {
     const others = COLLECTOR_NAMES.filter((n) => n !== 'images' && n !== 'resources').map((n) => `--no-collector.${n}`);
     let stdout: string;
     try {
-      ({ stdout } = await promisify(execFile)('node', [MAIN, '--once', ...others, `--trivy.reports-dir=${reportsDir}`], { encoding: 'utf8' }));
+      ({ stdout } = await promisify(execFile)('node', [MAIN, '--once', ...others, `--trivy.reports-dir=${reportsDir}`], { encoding: 'utf8', maxBuffer: 64 << 20 }));
     } catch (err) {
       const e = err as { code: number; stderr: string };
       throw new Error(`--once exited ${e.code}: ${e.stderr}`);
@@ -149,8 +160,8 @@ describe('images and resources collectors on the real engine', () => {
         };
       },
     });
-    const sources = createSources(engine, silentLogger, options);
-    const deps = { engine, sources, options, logger: silentLogger };
+    const sources = createFacts(engine, silentLogger, options);
+    const deps = { engine, facts: sources, options, logger: silentLogger };
     const runner = new CollectorRunner([createImagesCollector(deps), createResourcesCollector(deps)], silentLogger, Date.now, sources);
     try {
       const signal = new AbortController().signal;

@@ -3,7 +3,8 @@
 import { family, type MetricFamily } from '../family';
 
 export const CIS_METRICS = {
-  cisCheckPassed: family('cis', 'gauge', 'docker_audit_cis_check_passed', 'Whether the CIS Docker Benchmark v1.6 check passed (1) or failed (0); absent when it cannot be judged on this host.', ['check', 'title', 'section']),
+  cisCheckInfo: family('cis', 'gauge', 'docker_audit_cis_check_info', 'A CIS Docker Benchmark v1.6 check of the catalog; always 1. level is the CIS profile (1 or 2), benchmark how the benchmark labels it (Automated or Manual); checks this exporter cannot judge have no docker_audit_cis_check_passed.', ['check', 'title', 'section', 'level', 'benchmark']),
+  cisCheckPassed: family('cis', 'gauge', 'docker_audit_cis_check_passed', 'Whether the CIS Docker Benchmark v1.6 check passed (1) or failed (0); absent when it cannot be judged on this host. Titles are on docker_audit_cis_check_info.', ['check']),
   cisCheckFailures: family('cis', 'gauge', 'docker_audit_cis_check_failures', 'Number of objects (containers, images, files, listeners, the daemon) failing the check; 0 when it passes.', ['check']),
   cisCheckFailure: family('cis', 'gauge', 'docker_audit_cis_check_failure', 'Present with value 1 for each object failing the check: a container name, image name, file path, listener address, registry or "daemon".', ['check', 'object']),
   cisCheckWaived: family('cis', 'gauge', 'docker_audit_cis_check_waived', 'Number of containers that skip this container check through their docker-audit.waive label.', ['check']),

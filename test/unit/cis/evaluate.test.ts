@@ -26,7 +26,7 @@ describe('waivers', () => {
   it('report unknown ids by container', () => {
     const c = waiving('5.10,5.99');
     const { unknownWaivers } = evaluateChecks(facts({ containers: [c] }));
-    expect([...unknownWaivers]).toEqual([[c.Id, { name: 'fixture-rec-hostns', ids: ['5.99'] }]]);
+    expect([...unknownWaivers]).toEqual([[c.id, { name: 'fixture-rec-hostns', ids: ['5.99'] }]]);
   });
 });
 

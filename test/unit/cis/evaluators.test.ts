@@ -1,9 +1,11 @@
 import { CIS_CHECK_BY_ID } from '../../../src/cis/checks';
-import { modeWithin, rawDaemonOption } from '../../../src/cis/evaluators';
+import { rawDaemonOption } from '../../../src/cis/evaluators';
+import { fileModeOk } from '../../../src/model/daemon-files';
+import type { ContainerInspect } from '../../../src/readers/engine-types';
 import type { CisFacts, Judgement } from '../../../src/cis/facts';
-import type { ImageFacts } from '../../../src/sources/images';
-import type { AuditRulesFacts } from '../../../src/sources/audit-rules';
-import { ALL_RECORDED, DOCKER_GID, bareFile, daemonFacts, facts, file, recorded } from './facts';
+import type { ImageFacts } from '../../../src/facts/images';
+import type { AuditRulesFacts } from '../../../src/facts/audit-rules';
+import { ALL_RECORDED, DOCKER_GID, POSTURE_OPTIONS, daemonFacts, facts, file, recorded } from './facts';
 
 function judge(id: string, f: CisFacts): Judgement {
   const check = CIS_CHECK_BY_ID.get(id);
@@ -65,7 +67,10 @@ describe('container checks on inspects recorded from Docker Engine 20.10', () =>
     const volume = recorded('caps', (c) => (c.Mounts = [{ Type: 'volume', Source: '/var/lib/docker/volumes/x/_data', Destination: '/h', RW: true }]));
     expect(offenders('5.6', facts({ containers: [ro, etcetera, lookalike, volume] }))).toEqual(rec('exited', 'compose'));
     // The flag decides what is sensitive.
-    expect(offenders('5.6', facts({ containers: [ro, lookalike], sensitivePaths: ['/etcetera'] }))).toEqual(rec('oom'));
+    const own = { ...POSTURE_OPTIONS, sensitivePaths: ['/etcetera'] };
+    const roOwn = recorded('exited', (c) => (c.Mounts = [{ Type: 'bind', Source: '/etc', Destination: '/h', RW: false }]), own);
+    const lookalikeOwn = recorded('oom', (c) => (c.Mounts = [{ Type: 'bind', Source: '/etcetera', Destination: '/h', RW: true }]), own);
+    expect(offenders('5.6', facts({ containers: [roOwn, lookalikeOwn] }))).toEqual(rec('oom'));
   });
 
   it('5.32 matches the socket and the directories above it, not any path containing docker.sock', () => {
@@ -81,7 +86,7 @@ describe('container checks on inspects recorded from Docker Engine 20.10', () =>
   });
 
   it('5.8 flags host ports below 1024 only; 0 and empty are random ports', () => {
-    const at = (port: string) => (c: typeof recordedFacts.containers extends readonly (infer C)[] | undefined ? C : never) => {
+    const at = (port: string) => (c: ContainerInspect) => {
       c.NetworkSettings = { Ports: {} };
       c.HostConfig!.PortBindings = { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: port }] };
     };
@@ -111,7 +116,7 @@ describe('container checks on inspects recorded from Docker Engine 20.10', () =>
   });
 
   it('5.2 and 5.3 are judged only where the daemon has AppArmor or SELinux on', () => {
-    const containers = ALL_RECORDED().map((c) => ({ ...c, AppArmorProfile: c.HostConfig?.Privileged ? 'unconfined' : 'docker-default' }));
+    const containers = ALL_RECORDED((c) => (c.AppArmorProfile = c.HostConfig?.Privileged ? 'unconfined' : 'docker-default'));
     expect(offenders('5.2', facts({ containers, daemon: daemonFacts() }))).toBeUndefined();
     expect(offenders('5.3', facts({ containers, daemon: daemonFacts() }))).toBeUndefined();
     // caps asked for apparmor=unconfined; privileged is unconfined whatever it asks.
@@ -135,7 +140,7 @@ describe('container checks on inspects recorded from Docker Engine 20.10', () =>
   it('5.23 and 5.24 are judged from exec findings only when they are given', () => {
     const containers = [recorded('exited'), recorded('hardened')];
     expect(offenders('5.23', facts({ containers }))).toBeUndefined();
-    const execs = new Map([[containers[0].Id, { privileged: 0, asRoot: 2 }], [containers[1].Id, { privileged: 1, asRoot: 0 }]]);
+    const execs = new Map([[containers[0].id, { privileged: 0, asRoot: 2 }], [containers[1].id, { privileged: 1, asRoot: 0 }]]);
     expect(offenders('5.23', facts({ containers, execs }))).toEqual(rec('hardened'));
     expect(offenders('5.24', facts({ containers, execs }))).toEqual(rec('exited'));
   });
@@ -212,10 +217,10 @@ describe('daemon file checks (section 3)', () => {
   });
 
   it('compare permission bits, not octal numbers as decimals', () => {
-    expect(modeWithin(0o644, 0o644)).toBe(true);
-    expect(modeWithin(0o600, 0o644)).toBe(true);
-    expect(modeWithin(0o560, 0o644)).toBe(false); // 560 <= 644 as a number, but group may write
-    expect(modeWithin(0o4644, 0o644)).toBe(false); // setuid
+    expect(fileModeOk({ mode: 0o644 }, 0o644)).toBe(true);
+    expect(fileModeOk({ mode: 0o600 }, 0o644)).toBe(true);
+    expect(fileModeOk({ mode: 0o560 }, 0o644)).toBe(false); // 560 <= 644 as a number, but group may write
+    expect(fileModeOk({ mode: 0o4644 }, 0o644)).toBe(false); // setuid
     const files = [file('daemon.json', '/etc/docker/daemon.json', 0o664), file('docker.sock', '/run/docker.sock', 0o660, 0, DOCKER_GID), file('tlskey', '/etc/docker/key.pem', 0o000)];
     expect(offenders('3.18', withFiles(...files))).toEqual(['/etc/docker/daemon.json']);
     expect(offenders('3.16', withFiles(...files))).toEqual([]);
@@ -223,9 +228,9 @@ describe('daemon file checks (section 3)', () => {
     expect(offenders('3.14', withFiles(file('tlskey', '/etc/docker/key.pem', 0o440)))).toEqual(['/etc/docker/key.pem']);
   });
 
-  it('judge files the daemon source gave no verdict for as root:root and the mode bits', () => {
-    expect(offenders('3.17', withFiles(bareFile('daemon.json', '/etc/docker/daemon.json', 0o644, 0, 0), bareFile('daemon.json', '/etc/docker/other.json', 0o644, 0, 3)))).toEqual(['/etc/docker/other.json']);
-    expect(offenders('3.18', withFiles(bareFile('daemon.json', '/etc/docker/daemon.json', 0o560)))).toEqual(['/etc/docker/daemon.json']);
+  it('judge every file of a role, each on its own owner and mode bits', () => {
+    expect(offenders('3.17', withFiles(file('daemon.json', '/etc/docker/daemon.json', 0o644, 0, 0), file('daemon.json', '/etc/docker/other.json', 0o644, 0, 3)))).toEqual(['/etc/docker/other.json']);
+    expect(offenders('3.18', withFiles(file('daemon.json', '/etc/docker/daemon.json', 0o560)))).toEqual(['/etc/docker/daemon.json']);
   });
 
   it('check owner and group; the socket may be root:docker or root:root', () => {

@@ -1,8 +1,12 @@
 // Hand-built facts for the CIS evaluator tests: a daemon as dockerd 20.10 runs by default,
-// and the containers recorded from the real engine.
-import { DEFAULT_DOCKER_SOCKET_PATHS, DEFAULT_SENSITIVE_PATHS } from '../../../src/collectors/container-posture';
-import type { CisContainer, CisFacts } from '../../../src/cis/facts';
-import { daemonFile, type DaemonFacts, type DaemonFile, type DaemonSettings } from '../../../src/sources/daemon';
+// and the postures of the containers recorded from the real engine.
+import { DOCKER_SOCKET_PATHS, SENSITIVE_PATHS } from '../../../src/base/paths';
+import type { CisFacts } from '../../../src/cis/facts';
+import type { DaemonFacts } from '../../../src/facts/daemon';
+import type { DaemonFile, DaemonFileRole } from '../../../src/model/daemon-files';
+import type { DaemonSettings } from '../../../src/model/daemon-settings';
+import { containerPosture, type ContainerPosture, type PostureOptions } from '../../../src/model/posture';
+import type { ContainerInspect } from '../../../src/readers/engine-types';
 import { RECORDED_CONTAINERS, recordedInspect, type RecordedContainer } from '../../helpers/fixtures';
 
 export const DEFAULT_SETTINGS: DaemonSettings = {
@@ -40,6 +44,7 @@ export function daemonFacts(settings: Partial<DaemonSettings> = {}, extra: Parti
     cmdline: { state: 'ok', pid: 1234, args: ['/usr/bin/dockerd', '-H', 'fd://', '--containerd=/run/containerd/containerd.sock'] },
     settings: { ...DEFAULT_SETTINGS, ...settings },
     files: [],
+    dockerGid: DOCKER_GID,
     probes: [{ address: '127.0.0.1:2375', exposed: false }],
     ...extra,
   };
@@ -48,21 +53,20 @@ export function daemonFacts(settings: Partial<DaemonSettings> = {}, extra: Parti
 /** The docker group's gid in these tests. */
 export const DOCKER_GID = 105;
 
-/** A daemon file as the daemon source stats and judges it (its ownerOk and modeOk). */
-export const file = (role: string, path: string, mode: number, uid = 0, gid = 0): DaemonFile =>
-  daemonFile({ role, path }, { mode, uid, gid, isDirectory: role === '/etc/docker' }, DOCKER_GID);
+/** A daemon file as the daemon facts stat it. */
+export const file = (role: DaemonFileRole, path: string, mode: number, uid = 0, gid = 0): DaemonFile => ({ role, path, mode, uid, gid, isDirectory: role === '/etc/docker' });
 
-/** The same file without the source's verdicts, as an older daemon source would give it. */
-export const bareFile = (role: string, path: string, mode: number, uid = 0, gid = 0): DaemonFile => ({ role, path, mode, uid, gid, isDirectory: role === '/etc/docker' });
+export const POSTURE_OPTIONS: PostureOptions = { sensitivePaths: SENSITIVE_PATHS, dockerSocketPaths: DOCKER_SOCKET_PATHS };
 
-export function recorded(name: RecordedContainer, patch?: (c: CisContainer) => void): CisContainer {
-  const c = recordedInspect(name) as CisContainer;
+/** The posture of a recorded container, its inspect patched first. */
+export function recorded(name: RecordedContainer, patch?: (c: ContainerInspect) => void, options: PostureOptions = POSTURE_OPTIONS): ContainerPosture {
+  const c = recordedInspect(name);
   patch?.(c);
-  return c;
+  return containerPosture(c, options);
 }
 
-export const ALL_RECORDED = (): CisContainer[] => RECORDED_CONTAINERS.map((n) => recorded(n));
+export const ALL_RECORDED = (patch?: (c: ContainerInspect) => void): ContainerPosture[] => RECORDED_CONTAINERS.map((n) => recorded(n, patch));
 
 export function facts(extra: Partial<CisFacts> = {}): CisFacts {
-  return { sensitivePaths: DEFAULT_SENSITIVE_PATHS, dockerSocketPaths: DEFAULT_DOCKER_SOCKET_PATHS, ...extra };
+  return { ...extra };
 }

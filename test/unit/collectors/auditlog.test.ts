@@ -1,11 +1,14 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CollectContext } from '../../../src/collectors/collector';
 import { createAuditlogCollector } from '../../../src/collectors/auditlog';
-import { silentLogger, type Logger } from '../../../src/log';
+import { CollectorRunner } from '../../../src/collectors/runner';
+import { buildSnapshot } from '../../../src/server/scheduler';
+import { silentLogger, type Logger } from '../../../src/base/log';
 import type { Sample } from '../../../src/metrics/sample';
-import type { AuditRulesFacts } from '../../../src/sources/audit-rules';
-import { PerCollection } from '../../../src/sources/per-collection';
+import type { AuditRulesFacts } from '../../../src/facts/audit-rules';
+import { PerCollection } from '../../../src/facts/per-collection';
 import { testOptions } from '../../helpers/options';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'audit');
@@ -26,7 +29,7 @@ async function collectOnce(argv: string[], keys?: () => Promise<AuditRulesFacts>
   const collector = createAuditlogCollector({
     options: testOptions(['--once', '--audit.start=beginning', ...argv]),
     logger,
-    sources: rulesSource(keys ?? (() => Promise.reject(new Error('readAuditRulesFacts: not implemented yet')))),
+    facts: rulesSource(keys ?? (() => Promise.reject(new Error('readAuditRulesFacts: not implemented yet')))),
   });
   const samples: Sample[] = [];
   const ctx: CollectContext = { signal: new AbortController().signal, emit: (s) => void samples.push(s), logger, now: Date.now, collection: 1 };
@@ -119,5 +122,32 @@ describe('auditlog collector on recorded logs', () => {
     expect(String((error as Error).message)).toMatch(/opening the audit log \/nonexistent\/dae-al\/audit\.log failed/);
     expect((error as Error).cause).toMatchObject({ code: 'ENOENT' });
     expect(single(samples, 'docker_audit_log_bytes_read_total')).toBe(0);
+  });
+});
+
+describe('auditlog collector on a record holding a NUL byte (a regression: 0.1 froze its snapshot on it)', () => {
+  it('counts both events apart and the next snapshot renders, with nothing dropped', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dae-auditlog-nul-'));
+    try {
+      const file = path.join(dir, 'audit.log');
+      const syscall = (serial: number, success: string) =>
+        `type=SYSCALL msg=audit(1795457711.974:${serial}): arch=c000003e syscall=257 success=${success} exit=3 a0=0 a1=0 a2=0 a3=0 items=1 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm="cat" exe="/usr/bin/cat" key="k"\n` +
+        `type=PROCTITLE msg=audit(1795457711.974:${serial}): proctitle=636174\n`;
+      fs.writeFileSync(file, syscall(1, 'x\u0000y') + syscall(2, 'x'));
+      const collector = createAuditlogCollector({
+        options: testOptions(['--once', '--audit.start=beginning', `--audit.log-path=${file}`, '--audit.keys=k']),
+        logger: silentLogger,
+        facts: rulesSource(() => Promise.reject(new Error('no rules'))),
+      });
+      const result = await new CollectorRunner([collector], silentLogger).run(new AbortController().signal);
+      await collector.close?.();
+      const text = buildSnapshot(result, 0, 15_000).text;
+      const events = text.split('\n').filter((l) => l.startsWith('docker_audit_log_events_total{'));
+      expect(events.sort()).toEqual(['docker_audit_log_events_total{key="k",syscall="openat",success="x\u0000y"} 1', 'docker_audit_log_events_total{key="k",syscall="openat",success="x"} 1'].sort());
+      expect(text).toContain('docker_audit_samples_dropped_total{collector="auditlog"} 0\n');
+      expect(text).toContain('docker_audit_collector_success{collector="auditlog"} 1\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,9 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { auditRulesSamples, createAuditRulesCollector } from '../../../src/collectors/auditrules';
 import { CollectorRunner } from '../../../src/collectors/runner';
-import { createLogger } from '../../../src/log';
-import { readAuditRulesFacts, type AuditRulesFacts } from '../../../src/sources/audit-rules';
-import { PerCollection } from '../../../src/sources/per-collection';
+import { createLogger } from '../../../src/base/log';
+import { readAuditRulesFacts, type AuditRulesFacts } from '../../../src/facts/audit-rules';
+import { PerCollection } from '../../../src/facts/per-collection';
 import { makeHostRoot } from '../../fixtures/audit-rules/host-root';
 import { series, valueOf } from '../../helpers/fixtures';
 import { testOptions } from '../../helpers/options';
@@ -50,8 +50,8 @@ describe('the auditrules collector', () => {
     const lines: string[] = [];
     const logger = createLogger('info', 'logfmt', (l) => lines.push(l));
     const options = testOptions(argv);
-    // The source as createSources builds it (src/sources/index.ts).
-    const collector = createAuditRulesCollector({ sources: { auditRules: new PerCollection(({ signal }) => readAuditRulesFacts(options, signal)) } });
+    // The source as createFacts builds it (src/sources/index.ts).
+    const collector = createAuditRulesCollector({ facts: { auditRules: new PerCollection(({ signal }) => readAuditRulesFacts(options, signal)) } });
     const runner = new CollectorRunner([collector], logger);
     const results = [];
     for (let i = 0; i < runs; i++) results.push(await runner.run(signal));

@@ -1,39 +1,39 @@
+import { CIS_CHECKS } from '../../../src/cis/checks';
 import { createCisCollector } from '../../../src/collectors/cis';
 import type { CollectContext } from '../../../src/collectors/collector';
 import { WAIVE_LABEL } from '../../../src/cis/evaluate';
-import type { CisContainer } from '../../../src/cis/facts';
-import type { Logger } from '../../../src/log';
+import type { ContainerPosture } from '../../../src/model/posture';
+import type { Logger } from '../../../src/base/log';
 import { ALL_FAMILIES } from '../../../src/metrics/catalog';
 import type { Sample } from '../../../src/metrics/sample';
-import type { Sources } from '../../../src/sources';
-import type { AuditRulesFacts } from '../../../src/sources/audit-rules';
-import type { DaemonFacts } from '../../../src/sources/daemon';
-import { PerCollection } from '../../../src/sources/per-collection';
-import { testOptions } from '../../helpers/options';
+import type { Facts } from '../../../src/facts';
+import type { AuditRulesFacts } from '../../../src/facts/audit-rules';
+import type { DaemonFacts } from '../../../src/facts/daemon';
+import { PerCollection } from '../../../src/facts/per-collection';
 import { ALL_RECORDED, daemonFacts, recorded } from '../cis/facts';
 
 interface Fakes {
-  containers?: () => CisContainer[];
+  containers?: () => ContainerPosture[];
   daemon?: () => DaemonFacts;
   auditRules?: () => AuditRulesFacts;
   /** Images succeed (with none) unless told to fail. */
   imagesFail?: boolean;
   /** The exec audit of the shared event stream (server mode only). */
-  execs?: () => Map<string, { id: string; name: string; execs: number; privileged: number; asRoot: number }>;
+  execs?: () => Map<string, { id: string; name: string; image: string; execs: number; privileged: number; asRoot: number }>;
 }
 const fail = (what: string) => () => {
   throw new Error(`${what}: boom`);
 };
 
-function fakeSources(f: Fakes): Sources {
+function fakeSources(f: Fakes): Facts {
   const of = <T>(read: (() => T) | undefined, what: string) => new PerCollection<T>(async () => (read ?? fail(what))());
   return {
-    containers: of(f.containers && (() => ({ inspects: f.containers!(), unchanged: false, listed: 0, inspected: 0 })), 'containers'),
+    containers: of(f.containers && (() => ({ inspects: [], postures: f.containers!(), unchanged: false, listed: 0, inspected: 0, duplicates: 0 })), 'containers'),
     daemon: of(f.daemon, 'daemon'),
     images: of(f.imagesFail ? undefined : () => [], 'images'),
     auditRules: of(f.auditRules, 'audit rules'),
     execs: f.execs && { read: async () => ({ byContainer: f.execs!(), totals: { execs: 0, privileged: 0, asRoot: 0 }, inspectFailures: 0, healthcheckProbes: 0 }) },
-  } as unknown as Sources;
+  } as unknown as Facts;
 }
 
 async function collect(collector: ReturnType<typeof createCisCollector>, collection = 1) {
@@ -48,19 +48,18 @@ async function collect(collector: ReturnType<typeof createCisCollector>, collect
 }
 
 describe('the cis collector', () => {
-  const options = testOptions();
-
   it('emits passed, failures, one failure series per offender, waived counts and the score, with the catalog\'s labels', async () => {
     const waived = recorded('hostns', (c) => (c.Config!.Labels = { [WAIVE_LABEL]: '5.10' }));
     const { samples, lines, error } = await collect(
-      createCisCollector({ sources: fakeSources({ containers: () => [waived, recorded('hardened')], daemon: () => daemonFacts(), auditRules: () => ({ source: 'none', coverage: [], keys: [] }) }), options }),
+      createCisCollector({ facts: fakeSources({ containers: () => [waived, recorded('hardened')], daemon: () => daemonFacts(), auditRules: () => ({ source: 'none', coverage: [], keys: [] }) }) }),
     );
     expect(error).toBeUndefined();
     for (const s of samples) expect(Object.keys(s.labels).sort()).toEqual([...ALL_FAMILIES.find((f) => f.name === s.family.name)!.labels].sort());
-    expect(lines).toContain("docker_audit_cis_check_passed{check=5.10,title=Ensure that the host's network namespace is not shared,section=5} 1");
+    expect(lines).toContain('docker_audit_cis_check_passed{check=5.10} 1');
+    expect(lines).toContain("docker_audit_cis_check_info{check=5.10,title=Ensure that the host's network namespace is not shared,section=5,level=1,benchmark=Automated} 1");
     expect(lines).toContain('docker_audit_cis_check_failures{check=5.10} 0');
     expect(lines).toContain('docker_audit_cis_check_waived{check=5.10} 1');
-    expect(lines).toContain("docker_audit_cis_check_passed{check=5.16,title=Ensure that the host's process namespace is not shared,section=5} 0");
+    expect(lines).toContain('docker_audit_cis_check_passed{check=5.16} 0');
     expect(lines).toContain('docker_audit_cis_check_failures{check=5.16} 1');
     expect(lines).toContain('docker_audit_cis_check_failure{check=5.16,object=fixture-rec-hostns} 1');
     expect(lines).toContain('docker_audit_cis_check_waived{check=5.16} 0');
@@ -85,27 +84,29 @@ describe('the cis collector', () => {
   });
 
   it('still judges what it can when a source fails, leaves the rest absent, and then fails', async () => {
-    const { lines, error } = await collect(createCisCollector({ sources: fakeSources({ containers: ALL_RECORDED }), options }));
+    const { lines, error } = await collect(createCisCollector({ facts: fakeSources({ containers: ALL_RECORDED }) }));
     expect(error?.message).toMatch(/^reading the facts of the CIS checks failed/);
     expect(error?.message).toContain('daemon: daemon: boom');
     expect(error?.message).toContain('audit_rules: audit rules: boom');
     expect(lines).toContain('docker_audit_cis_source_up{source=daemon} 0');
     expect(lines).toContain('docker_audit_cis_source_up{source=containers} 1');
-    expect(lines.some((l) => l.startsWith('docker_audit_cis_check_passed{check=5.5,'))).toBe(true);
-    expect(lines.some((l) => l.startsWith('docker_audit_cis_check_passed{check=5.26,'))).toBe(false); // needs the daemon
+    expect(lines.some((l) => l.startsWith('docker_audit_cis_check_passed{check=5.5}'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('docker_audit_cis_check_passed{check=5.26}'))).toBe(false); // needs the daemon
     expect(lines.some((l) => l.startsWith('docker_audit_cis_check_passed{check=2.'))).toBe(false);
   });
 
   it('emits no score when nothing can be judged', async () => {
-    const { lines, error } = await collect(createCisCollector({ sources: fakeSources({ imagesFail: true }), options }));
+    const { lines, error } = await collect(createCisCollector({ facts: fakeSources({ imagesFail: true }) }));
     expect(error).toBeDefined();
-    expect(lines.filter((l) => !l.startsWith('docker_audit_cis_source_up'))).toEqual([]);
+    // The catalog is listed whatever can be judged; nothing else is emitted.
+    expect(lines.filter((l) => !l.startsWith('docker_audit_cis_source_up') && !l.startsWith('docker_audit_cis_check_info'))).toEqual([]);
+    expect(lines.filter((l) => l.startsWith('docker_audit_cis_check_info'))).toHaveLength(CIS_CHECKS.length);
   });
 
   it('logs unknown waiver ids once per container, and again when the label changes', async () => {
     let label = '5.10, 7.1';
     const sources = fakeSources({ containers: () => [recorded('hostns', (c) => (c.Config!.Labels = { [WAIVE_LABEL]: label }))], daemon: () => daemonFacts(), auditRules: () => ({ source: 'none', coverage: [], keys: [] }) });
-    const collector = createCisCollector({ sources, options });
+    const collector = createCisCollector({ facts: sources });
     const first = await collect(collector, 1);
     const second = await collect(collector, 2);
     label = '5.10, 7.2';
@@ -118,15 +119,15 @@ describe('the cis collector', () => {
   it('judges 5.23 and 5.24 from the exec audit of the event stream, and leaves them out without one (--once)', async () => {
     const c = recorded('hardened');
     const base = { containers: () => [c], daemon: () => daemonFacts(), auditRules: () => ({ source: 'none' as const, coverage: [], keys: [] }) };
-    const served = await collect(createCisCollector({ sources: fakeSources({ ...base, execs: () => new Map([[c.Id, { id: c.Id, name: 'fixture-rec-hardened', execs: 3, privileged: 1, asRoot: 0 }]]) }), options }));
+    const served = await collect(createCisCollector({ facts: fakeSources({ ...base, execs: () => new Map([[c.id, { id: c.id, name: 'fixture-rec-hardened', image: c.image, execs: 3, privileged: 1, asRoot: 0 }]]) }) }));
     expect(served.error).toBeUndefined();
     expect(served.lines).toContain('docker_audit_cis_check_failure{check=5.23,object=fixture-rec-hardened} 1');
     expect(served.lines).toContain('docker_audit_cis_check_failures{check=5.24} 0');
     expect(served.lines).toContain('docker_audit_cis_source_up{source=execs} 1');
-    const once = await collect(createCisCollector({ sources: fakeSources(base), options }));
-    expect(once.lines.filter((l) => /check=5\.2[34]\b/.test(l) || l.includes('source=execs'))).toEqual([]);
+    const once = await collect(createCisCollector({ facts: fakeSources(base) }));
+    expect(once.lines.filter((l) => (/check=5\.2[34]\b/.test(l) && !l.startsWith('docker_audit_cis_check_info')) || l.includes('source=execs'))).toEqual([]);
     // An injected input wins, and its failure is a source failure like any other.
-    const failing = await collect(createCisCollector({ sources: fakeSources(base), options }, { execs: () => Promise.reject(new Error('stream down')) }));
+    const failing = await collect(createCisCollector({ facts: fakeSources(base) }, { execs: () => Promise.reject(new Error('stream down')) }));
     expect(failing.lines).toContain('docker_audit_cis_source_up{source=execs} 0');
     expect(failing.error?.message).toContain('execs: stream down');
   });

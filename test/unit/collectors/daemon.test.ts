@@ -2,13 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createDaemonCollector, daemonSamples, logRotationConfigured } from '../../../src/collectors/daemon';
 import type { CollectContext } from '../../../src/collectors/collector';
-import type { EngineInfo } from '../../../src/docker/types';
-import type { Logger } from '../../../src/log';
+import type { EngineInfo } from '../../../src/readers/engine-types';
+import type { Logger } from '../../../src/base/log';
 import type { Sample } from '../../../src/metrics/sample';
-import type { DaemonFacts } from '../../../src/sources/daemon';
-import { parseDockerdArgs, resolveSettings } from '../../../src/sources/daemon-settings';
-import type { Sources } from '../../../src/sources';
-import { PerCollection } from '../../../src/sources/per-collection';
+import type { DaemonFacts } from '../../../src/facts/daemon';
+import { parseDockerdArgs, resolveSettings } from '../../../src/model/daemon-settings';
+import type { Facts } from '../../../src/facts';
+import { PerCollection } from '../../../src/facts/per-collection';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'daemon');
 /** /info of a second dockerd started with --userns-remap=default --live-restore --icc=false and daemon-hardened.json. */
@@ -25,9 +25,12 @@ function facts(patch: Partial<DaemonFacts> = {}, infoOrNull: EngineInfo | null =
     cmdline: { state: 'ok', pid: 4321, args: ARGS },
     settings: resolveSettings({ args: parseDockerdArgs(ARGS), config: hardenedConfig, info }),
     files: [
-      { path: '/var/run/docker.sock', role: 'docker.sock', mode: 0o660, uid: 0, gid: 999, isDirectory: false, ownerOk: true },
-      { path: '/etc/docker/daemon.json', role: 'daemon.json', mode: 0o664, uid: 1000, gid: 0, isDirectory: false, ownerOk: false },
+      // root:docker (the docker group is gid 999 here): owned as CIS 3.15 asks.
+      { path: '/var/run/docker.sock', role: 'docker.sock', mode: 0o660, uid: 0, gid: 999, isDirectory: false },
+      // owned by uid 1000: not as CIS 3.17 asks.
+      { path: '/etc/docker/daemon.json', role: 'daemon.json', mode: 0o664, uid: 1000, gid: 0, isDirectory: false },
     ],
+    dockerGid: 999,
     probes: [
       { address: '127.0.0.1:2375', exposed: true, listener: 'tcp://0.0.0.0:2375', status: 200 },
       { address: '10.0.0.5:2375', exposed: false, error: 'ECONNREFUSED' },
@@ -45,8 +48,8 @@ function collect(read: () => DaemonFacts): { run: (collection: number) => Promis
   const logs: string[] = [];
   const log = (level: string) => (msg: string, fields: Record<string, unknown> = {}) => logs.push(`${level} ${msg} ${JSON.stringify(fields)}`);
   const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-  const sources = { daemon: new PerCollection(async () => read()) } as unknown as Sources;
-  const collector = createDaemonCollector({ sources });
+  const sources = { daemon: new PerCollection(async () => read()) } as unknown as Facts;
+  const collector = createDaemonCollector({ facts: sources });
   return {
     logs,
     run: async (collection) => {

@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createEventsCollector, DOCUMENTED_ACTIONS, EVENT_TYPES, eventLabels } from '../../../src/collectors/events';
 import { CollectorRunner } from '../../../src/collectors/runner';
-import type { EngineEvent } from '../../../src/docker/engine';
-import type { ContainerInspect, ExecInspect } from '../../../src/docker/types';
-import { silentLogger } from '../../../src/log';
-import { createSources, type Sources } from '../../../src/sources';
+import type { EngineEvent } from '../../../src/readers/engine';
+import type { ContainerInspect, ExecInspect } from '../../../src/readers/engine-types';
+import { silentLogger } from '../../../src/base/log';
+import { createFacts, type Facts } from '../../../src/facts';
 import { ENGINE_FIXTURES, series, valueOf } from '../../helpers/fixtures';
 import { testOptions } from '../../helpers/options';
 import { RecordedEngine } from '../../helpers/recorded-engine';
@@ -18,7 +18,10 @@ const EXEC_INSPECTS = load<Record<string, ExecInspect>>('recorded-exec-inspects.
 const CONTAINERS = load<ContainerInspect[]>('recorded-exec-containers.json');
 const REMOVAL = EVENTS.findIndex((e) => e.Action === 'kill');
 const signal = new AbortController().signal;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Fake timers: the stream's reconnect backoff (1 s first) is a setTimeout, so the tests
+// move the clock instead of sleeping (nextTick, queueMicrotask and setImmediate stay real).
+beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] }));
+afterEach(() => jest.useRealTimers());
 
 describe('eventLabels', () => {
   it.each([
@@ -52,13 +55,13 @@ describe('events collector', () => {
     for (const c of CONTAINERS) engine.inspects.set(c.Id, c);
     engine.execInspects = new Map(Object.entries(EXEC_INSPECTS));
     const options = testOptions(flags, flags.includes('--once') ? {} : { watchEvents: false });
-    const sources = createSources(engine, silentLogger, options);
-    const collector = createEventsCollector({ sources });
+    const sources = createFacts(engine, silentLogger, options);
+    const collector = createEventsCollector({ facts: sources });
     const runner = new CollectorRunner([collector], silentLogger);
     const close = async () => (await collector.close!(), await sources.close());
     return { engine, sources, runner, close };
   };
-  const replay = async (engine: RecordedEngine, sources: Sources, events: readonly EngineEvent[]) => {
+  const replay = async (engine: RecordedEngine, sources: Facts, events: readonly EngineEvent[]) => {
     for (const e of events) engine.stream!.onEvent(e);
     await sources.execs!.settled();
   };
@@ -82,7 +85,10 @@ describe('events collector', () => {
       'type=container,action=health_status => 1',
       'type=container,action=start => 2',
     ]);
-    expect(series(samples, 'docker_audit_container_exec_total', [])).toEqual(['name=fixture-rec-exec-root => 4', 'name=fixture-rec-exec-user => 2']);
+    expect(series(samples, 'docker_audit_container_exec_total', [])).toEqual([
+      'name=fixture-rec-exec-root,id=2c74f5896a6b,image=docker-audit-test/busybox:local => 4',
+      'name=fixture-rec-exec-user,id=d04ec36b8a57,image=docker-audit-test/busybox:local => 2',
+    ]);
     expect(valueOf(samples, 'docker_audit_exec_privileged_total')).toBe(1);
     expect(valueOf(samples, 'docker_audit_exec_as_root_total')).toBe(4);
     expect(valueOf(samples, 'docker_audit_exec_inspect_failures_total')).toBe(0);
@@ -102,8 +108,8 @@ describe('events collector', () => {
 
   it('shares one stream with the container inventory', async () => {
     const engine = new RecordedEngine();
-    const sources = createSources(engine, silentLogger, testOptions([], { watchEvents: true }));
-    const collector = createEventsCollector({ sources });
+    const sources = createFacts(engine, silentLogger, testOptions([], { watchEvents: true }));
+    const collector = createEventsCollector({ facts: sources });
     await sources.containers.get({ collection: 1, signal, now: () => Date.now() });
     await new CollectorRunner([collector], silentLogger).run(signal);
     expect(engine.streamsOpened).toBe(1);
@@ -117,12 +123,12 @@ describe('events collector', () => {
     await runner.run(signal);
     engine.streamFailure = new Error('connect ECONNREFUSED');
     engine.stream!.fail(new Error('socket hang up'));
-    await sleep(5);
+    await jest.advanceTimersByTimeAsync(5);
     const down = await runner.run(signal);
     expect(down.statuses[0].success).toBe(true);
     expect(valueOf(down.samples, 'docker_audit_engine_events_stream_up')).toBe(0);
     engine.streamFailure = undefined;
-    await sleep(1100); // first retry after 1 s
+    await jest.advanceTimersByTimeAsync(995); // first retry 1 s after the break
     const up = await runner.run(signal);
     expect(valueOf(up.samples, 'docker_audit_engine_events_stream_up')).toBe(1);
     expect(valueOf(up.samples, 'docker_audit_engine_events_reconnects_total')).toBe(1);

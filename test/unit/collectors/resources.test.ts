@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CollectContext } from '../../../src/collectors/collector';
 import { createResourcesCollector, networksInUse, reclaimableBytes, resourceSamples } from '../../../src/collectors/resources';
-import type { ContainerInspect, SystemDf } from '../../../src/docker/types';
-import { silentLogger } from '../../../src/log';
+import type { ContainerInspect, SystemDf } from '../../../src/readers/engine-types';
+import { silentLogger } from '../../../src/base/log';
 import type { Sample } from '../../../src/metrics/sample';
-import { createSources } from '../../../src/sources';
+import { createFacts } from '../../../src/facts';
 import { ENGINE_FIXTURES, series } from '../../helpers/fixtures';
 import { testOptions } from '../../helpers/options';
 import { RecordedEngine } from '../../helpers/recorded-engine';
@@ -122,8 +122,8 @@ describe('resources collector: the /system/df schedule', () => {
     engine.inspects = new Map(users.map((c) => [c.Id, c]));
     const options = testOptions(once ? ['--once'] : [], { watchEvents: false });
     expect(options.resourcesDfIntervalMs).toBe(INTERVAL);
-    const sources = createSources(engine, silentLogger, options);
-    const collector = createResourcesCollector({ engine, sources, options, logger: silentLogger });
+    const sources = createFacts(engine, silentLogger, options);
+    const collector = createResourcesCollector({ engine, facts: sources, options, logger: silentLogger });
     const run = async (): Promise<{ samples: Sample[]; error?: unknown }> => {
       const samples: Sample[] = [];
       const ctx: CollectContext = { signal: new AbortController().signal, emit: (s) => void samples.push(s), logger: silentLogger, now: () => now, collection: ++collection };

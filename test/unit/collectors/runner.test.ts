@@ -2,22 +2,25 @@ import type { Collector } from '../../../src/collectors/collector';
 import { createContainersCollector } from '../../../src/collectors/containers';
 import { createEngineCollector } from '../../../src/collectors/engine';
 import { CollectorRunner } from '../../../src/collectors/runner';
-import { silentLogger } from '../../../src/log';
+import { silentLogger } from '../../../src/base/log';
 import { METRICS } from '../../../src/metrics/catalog';
 import { sample } from '../../../src/metrics/sample';
 import { series, valueOf } from '../../helpers/fixtures';
 import { RecordedEngine } from '../../helpers/recorded-engine';
 import { testOptions } from '../../helpers/options';
-import { createSources } from '../../../src/sources';
+import { createFacts } from '../../../src/facts';
 
 /** The containers collector over its own sources, with their inventory exposed. */
 function containersCollector(engine: RecordedEngine, opts = options) {
-  const sources = createSources(engine, silentLogger, opts);
-  const collector = createContainersCollector({ sources, options: opts });
+  const sources = createFacts(engine, silentLogger, opts);
+  const collector = createContainersCollector({ facts: sources });
   return Object.assign(collector, { cache: sources.containerInventory.cache, close: () => sources.close() });
 }
 
 const options = testOptions(['--collector.containers.inspect-concurrency=4'], { watchEvents: false });
+
+/** The engine collector over facts of its own. */
+const engineCollector = (engine: RecordedEngine) => createEngineCollector({ facts: createFacts(engine, silentLogger, options) });
 const signal = new AbortController().signal;
 
 describe('CollectorRunner', () => {
@@ -48,17 +51,61 @@ describe('CollectorRunner', () => {
   });
 
   it('times each collector', async () => {
-    const slow: Collector = { name: 'slow', collect: () => new Promise((r) => setTimeout(r, 50)) };
-    const { statuses } = await new CollectorRunner([slow], silentLogger).run(signal);
-    expect(statuses[0].durationSeconds).toBeGreaterThanOrEqual(0.045);
-    expect(statuses[0].durationSeconds).toBeLessThan(5);
+    jest.useFakeTimers();
+    try {
+      const slow: Collector = { name: 'slow', collect: () => new Promise((r) => setTimeout(r, 50)) };
+      const running = new CollectorRunner([slow], silentLogger).run(signal);
+      await jest.advanceTimersByTimeAsync(50);
+      const { statuses } = await running;
+      expect(statuses[0].durationSeconds).toBeCloseTo(0.05, 3);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('drops a duplicate sample, counts it, logs family and labels, and fails that collector only', async () => {
+    const errors: string[] = [];
+    const logger = { ...silentLogger, error: (msg: string, fields?: Record<string, unknown>) => errors.push(`${msg} ${JSON.stringify(fields)}`) };
+    let emitTwice = true;
+    const twice: Collector = {
+      name: 'twice',
+      async collect(ctx) {
+        ctx.emit(sample(METRICS.containers, { state: 'running' }, 1));
+        if (emitTwice) ctx.emit(sample(METRICS.containers, { state: 'running' }, 2));
+      },
+    };
+    const fine: Collector = { name: 'fine', collect: async (ctx) => ctx.emit(sample(METRICS.engineUp, {}, 1)) };
+    const runner = new CollectorRunner([twice, fine], logger);
+    const first = await runner.run(signal);
+    expect(series(first.samples, 'docker_audit_containers', [])).toEqual(['state=running => 1']);
+    expect(series(first.samples, 'docker_audit_collector_success', [])).toEqual(['collector=fine => 1', 'collector=twice => 0']);
+    expect(series(first.samples, 'docker_audit_samples_dropped_total', [])).toEqual(['collector=fine => 0', 'collector=twice => 1']);
+    expect(first.statuses[0].error).toBe('emitted 1 duplicate sample (dropped; counted in docker_audit_samples_dropped_total)');
+    expect(errors).toEqual(['dropped a duplicate sample {"collector":"twice","family":"docker_audit_containers","labels":"state=\\"running\\""}']);
+    // The counter only grows; the collector succeeds again once it stops.
+    emitTwice = false;
+    const second = await runner.run(signal);
+    expect(series(second.samples, 'docker_audit_samples_dropped_total', [])).toEqual(['collector=fine => 0', 'collector=twice => 1']);
+    expect(second.statuses[0].success).toBe(true);
+  });
+
+  it('gathers 200,000 samples of one collector (10,000 containers) without spreading them into a call', async () => {
+    const big: Collector = {
+      name: 'big',
+      async collect(ctx) {
+        for (let i = 0; i < 200_000; i++) ctx.emit(sample(METRICS.containerPrivileged, { name: `c${i}`, id: String(i).padStart(12, '0'), image: 'busybox' }, 0));
+      },
+    };
+    const { samples, statuses } = await new CollectorRunner([big], silentLogger).run(signal);
+    expect(statuses[0].success).toBe(true);
+    expect(samples.filter((s) => s.family.name === 'docker_audit_container_privileged')).toHaveLength(200_000);
   });
 });
 
 describe('engine and containers collectors over the recorded engine', () => {
   it('reports engine_up 1 and engine_info when the engine answers', async () => {
     const engine = new RecordedEngine();
-    const { samples } = await new CollectorRunner([createEngineCollector({ engine, options })], silentLogger).run(signal);
+    const { samples } = await new CollectorRunner([engineCollector(engine)], silentLogger).run(signal);
     expect(valueOf(samples, 'docker_audit_engine_up')).toBe(1);
     expect(series(samples, 'docker_audit_engine_info', [])).toEqual([
       'version=20.10.24+dfsg1,api_version=1.41,os=linux,kernel_version=6.18.44-fc-v669,storage_driver=overlay2,logging_driver=json-file,cgroup_driver=cgroupfs,cgroup_version=1 => 1',
@@ -71,7 +118,7 @@ describe('engine and containers collectors over the recorded engine', () => {
     const info = engine.info.bind(engine);
     engine.info = async () => (calls.info++, info());
     let now = 1_000_000;
-    const runner = new CollectorRunner([createEngineCollector({ engine, options })], silentLogger, () => now);
+    const runner = new CollectorRunner([engineCollector(engine)], silentLogger, () => now);
     await runner.run(signal);
     now += 60_000;
     const second = await runner.run(signal);
@@ -90,7 +137,7 @@ describe('engine and containers collectors over the recorded engine', () => {
   it('reports engine_up 0, and no container series, when the engine is down', async () => {
     const engine = new RecordedEngine();
     engine.failure = new Error('pinging the engine failed', { cause: Object.assign(new Error('connect ENOENT'), { code: 'ENOENT' }) });
-    const runner = new CollectorRunner([createEngineCollector({ engine, options }), containersCollector(engine)], silentLogger);
+    const runner = new CollectorRunner([engineCollector(engine), containersCollector(engine)], silentLogger);
     const { samples, statuses } = await runner.run(signal);
     expect(valueOf(samples, 'docker_audit_engine_up')).toBe(0);
     expect(statuses.map((s) => [s.name, s.success])).toEqual([
@@ -108,6 +155,7 @@ describe('engine and containers collectors over the recorded engine', () => {
       'state=dead => 0',
       'state=exited => 2',
       'state=paused => 0',
+      'state=removing => 0',
       'state=restarting => 1',
       'state=running => 6',
     ]);

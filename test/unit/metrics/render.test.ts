@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { METRICS } from '../../../src/metrics/catalog';
-import { renderSamples } from '../../../src/metrics/render';
+import { renderSamples as render } from '../../../src/metrics/render';
 import { sample } from '../../../src/metrics/sample';
 import { parseExposition } from '../../helpers/exposition';
 
-const labels = (name: string) => ({ name, id: '0123456789ab', image: 'img:1', state: 'running' });
+const labels = (name: string) => ({ name, id: '0123456789ab', image: 'img:1' });
+/** The exposition text alone. */
+const renderSamples = (samples: Parameters<typeof render>[0]) => render(samples).text;
 
 describe('renderSamples', () => {
   it('escapes label values so any container name or path survives', () => {
@@ -49,10 +51,30 @@ describe('renderSamples', () => {
     expect(text).toContain('{state="d"} 1e-9\n');
   });
 
-  it('refuses two samples with the same labels instead of serving a broken exposition', () => {
-    expect(() => renderSamples([sample(METRICS.containers, { state: 'a' }, 1), sample(METRICS.containers, { state: 'a' }, 2)])).toThrow(
-      /two samples of docker_audit_containers have the same labels/,
-    );
+  it('keeps the first of two samples with the same labels, returns the other, and never throws', () => {
+    const second = sample(METRICS.containers, { state: 'a' }, 2);
+    const { text, duplicates } = render([sample(METRICS.containers, { state: 'a' }, 1), sample(METRICS.containers, { state: 'b' }, 5), second]);
+    expect(text).toContain('docker_audit_containers{state="a"} 1\n');
+    expect(text).not.toContain('docker_audit_containers{state="a"} 2');
+    expect(duplicates).toEqual([second]);
+  });
+
+  it('tells label sets apart whatever bytes their values hold: a NUL or a separator in a value never merges two series', () => {
+    const { text, duplicates } = render([
+      sample(METRICS.auditLogEvents, { key: 'a\u0000b', syscall: 'c', success: 'yes' }, 1),
+      sample(METRICS.auditLogEvents, { key: 'a', syscall: 'b\u0000c', success: 'yes' }, 2),
+      sample(METRICS.auditLogEvents, { key: 'a","syscall="b', syscall: 'c', success: 'yes' }, 3),
+      sample(METRICS.auditLogEvents, { key: 'a', syscall: 'b","syscall="c', success: 'yes' }, 4),
+    ]);
+    expect(duplicates).toEqual([]);
+    expect(text.split('\n').filter((l) => l.startsWith('docker_audit_log_events_total{'))).toHaveLength(4);
+  });
+
+  it('renders 200,000 samples without spreading them into a call', () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => sample(METRICS.containerPrivileged, labels(`c${i}`), i % 2));
+    const { text, duplicates } = render(many);
+    expect(duplicates).toEqual([]);
+    expect(text.split('\n').filter((l) => l.startsWith('docker_audit_container_privileged{'))).toHaveLength(200_000);
   });
 
   it('renders reused sample objects the same way again, and new samples with their own values', () => {

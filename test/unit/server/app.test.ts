@@ -1,7 +1,11 @@
 import request from 'supertest';
 import type { CollectorStatus } from '../../../src/collectors/runner';
-import type { Snapshot } from '../../../src/scheduler';
-import { createApp } from '../../../src/server/app';
+import type { Snapshot } from '../../../src/server/scheduler';
+import { createApp, type AppDeps } from '../../../src/server/app';
+
+/** Ready whenever there is a snapshot, as the scheduler is while it is fresh. */
+const app = (deps: Omit<AppDeps, 'readiness'> & Partial<Pick<AppDeps, 'readiness'>>) =>
+  createApp({ readiness: () => (deps.snapshot() ? { ready: true, reason: 'ready' } : { ready: false, reason: 'the first collection has not finished' }), ...deps });
 
 const statuses: CollectorStatus[] = [
   { name: 'engine', success: true, durationSeconds: 0.012, lastSuccessTimestampSeconds: 1795450980 },
@@ -16,45 +20,51 @@ const snapshot: Snapshot = {
 
 describe('createApp', () => {
   it('serves build info and process metrics before the first collection, and is not ready', async () => {
-    const app = createApp({ snapshot: () => undefined, version: '1.2.3', telemetryPath: '/metrics', collectors: ['engine'] });
-    const res = await request(app).get('/metrics').expect(200);
+    const server = app({ snapshot: () => undefined, version: '1.2.3', telemetryPath: '/metrics', collectors: ['engine'] });
+    const res = await request(server).get('/metrics').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(res.text).toContain(`docker_audit_build_info{version="1.2.3",node_version="${process.version}"} 1`);
     expect(res.text).toMatch(/^process_resident_memory_bytes \d+/m);
     expect(res.text).toMatch(/^nodejs_heap_size_used_bytes \d+/m);
     expect(res.text).not.toContain('docker_audit_engine_up');
-    await request(app).get('/-/ready').expect(503);
-    await request(app).get('/-/healthy').expect(200, 'OK\n');
+    await request(server).get('/-/ready').expect(503);
+    await request(server).get('/-/healthy').expect(200, 'OK\n');
   });
 
   it('serves the snapshot and becomes ready once a collection completed', async () => {
     let current: Snapshot | undefined;
-    const app = createApp({ snapshot: () => current, version: '1.2.3', telemetryPath: '/custom', collectors: ['engine', 'containers'], processMetrics: false });
-    await request(app).get('/-/ready').expect(503);
+    const server = app({ snapshot: () => current, version: '1.2.3', telemetryPath: '/custom', collectors: ['engine', 'containers'], processMetrics: false });
+    await request(server).get('/-/ready').expect(503);
     current = snapshot;
-    await request(app).get('/-/ready').expect(200);
-    const res = await request(app).get('/custom').expect(200);
+    await request(server).get('/-/ready').expect(200);
+    const res = await request(server).get('/custom').expect(200);
     expect(res.text).toContain('docker_audit_engine_up 1\n');
     expect(res.text).not.toContain('process_');
-    await request(app).get('/metrics').expect(404);
+    await request(server).get('/metrics').expect(404);
+  });
+
+  it('answers 503 with the reason once the snapshot is stale', async () => {
+    const server = app({ snapshot: () => snapshot, readiness: () => ({ ready: false, reason: 'the last completed collection is 50 s old' }), version: '1', telemetryPath: '/metrics', collectors: [], processMetrics: false });
+    await request(server).get('/-/ready').expect(503, 'Not ready: the last completed collection is 50 s old\n');
+    await request(server).get('/metrics').expect(200); // the last snapshot is still served
   });
 
   it('gives each app its own registry', async () => {
-    const a = createApp({ snapshot: () => undefined, version: 'a', telemetryPath: '/metrics', collectors: [], processMetrics: false });
-    const b = createApp({ snapshot: () => undefined, version: 'b', telemetryPath: '/metrics', collectors: [], processMetrics: false });
+    const a = app({ snapshot: () => undefined, version: 'a', telemetryPath: '/metrics', collectors: [], processMetrics: false });
+    const b = app({ snapshot: () => undefined, version: 'b', telemetryPath: '/metrics', collectors: [], processMetrics: false });
     expect((await request(a).get('/metrics')).text).toContain('version="a"');
     expect((await request(b).get('/metrics')).text).not.toContain('version="a"');
   });
 
   it('shows each collector with its status, duration and escaped error on the landing page', async () => {
-    const app = createApp({ snapshot: () => snapshot, version: '1.2.3', telemetryPath: '/metrics', collectors: ['engine', 'containers'] });
-    const res = await request(app).get('/').expect(200);
+    const server = app({ snapshot: () => snapshot, version: '1.2.3', telemetryPath: '/metrics', collectors: ['engine', 'containers'] });
+    const res = await request(server).get('/').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.text).toContain('Version 1.2.3');
     expect(res.text).toContain('<tr class="ok"><td>engine</td><td>ok</td><td>12.0 ms</td><td>2026-11-23T16:23:00.000Z</td>');
     expect(res.text).toContain('<tr class="failed"><td>containers</td><td>failed</td><td>1500.0 ms</td><td>never</td><td>listing containers failed: &lt;boom&gt;</td>');
     expect(res.text).toContain('<a href="/metrics">');
-    const pending = createApp({ snapshot: () => undefined, version: '1', telemetryPath: '/metrics', collectors: ['engine'] });
+    const pending = app({ snapshot: () => undefined, version: '1', telemetryPath: '/metrics', collectors: ['engine'] });
     expect((await request(pending).get('/')).text).toContain('<td>engine</td><td>pending</td>');
   });
 });

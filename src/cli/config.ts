@@ -1,0 +1,335 @@
+// Command-line flags and environment variables: one table, parsed and validated at
+// start-up. Every problem is reported at once; main() prints them and exits 2.
+import cron from 'node-cron';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../base/log';
+import * as P from '../base/paths';
+import { COLLECTORS } from '../collectors';
+import { normaliseHostPath } from '../model/posture';
+import { defaultCertPath } from '../readers/engine';
+
+export interface Config {
+  listen: { host: string | undefined; port: number };
+  telemetryPath: string;
+  schedule: string;
+  docker: { host: string; tlsVerify: boolean; certPath: string; timeoutMs: number };
+  sensitivePaths: string[];
+  dockerSocketPaths: string[];
+  inspectMaxAgeMs: number;
+  inspectConcurrency: number;
+  engineInfoMaxAgeMs: number;
+  watchEvents: boolean;
+  /** Where the host's files are: "/" and "/proc" normally, "/host" and "/host/proc" in a container. */
+  host: { rootPath: string; procPath: string };
+  daemon: { configPath: string; probeAddresses: string[] };
+  trivyReportsDir: string | undefined;
+  resourcesDfIntervalMs: number;
+  audit: {
+    logPath: string;
+    start: 'end' | 'beginning';
+    stateFile: string | undefined;
+    /** Keys counted by name; undefined means "docker" plus every key of the loaded rules. */
+    keys: string[] | undefined;
+    maxExeSeries: number;
+    maxLineBytes: number;
+    /** Most audit log bytes one collection reads (0: no limit); --once always reads to the end. */
+    maxBytesPerCollection: number;
+    rulesPaths: string[];
+    auditctlPath: string;
+  };
+  collectors: Record<string, boolean>;
+  once: boolean;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+}
+
+export interface FlagSpec {
+  readonly name: string;
+  readonly kind: 'string' | 'boolean';
+  readonly env?: string;
+  /** The default as a user would type it, for --help and the README. */
+  readonly defaultText: string;
+  readonly help: string;
+}
+
+const SENSITIVE_DEFAULT = P.SENSITIVE_PATHS.join(',');
+const AUDIT_RULES_DEFAULT = P.AUDIT_RULES_PATHS.join(',');
+
+export const FLAGS: readonly FlagSpec[] = [
+  { name: 'web.listen-address', kind: 'string', defaultText: ':9795', help: 'Address to serve /metrics and the landing page on ([host]:port).' },
+  { name: 'web.telemetry-path', kind: 'string', defaultText: '/metrics', help: 'Path under which to expose metrics.' },
+  { name: 'collection.schedule', kind: 'string', defaultText: '*/15 * * * * *', help: 'node-cron expression (with seconds) for collections. A collection still running when the next is due makes that one skip.' },
+  { name: 'docker.host', kind: 'string', env: 'DOCKER_HOST', defaultText: P.DEFAULT_DOCKER_HOST, help: 'Docker Engine address: unix:///path, tcp://host:port, http:// or https://.' },
+  { name: 'docker.tls-verify', kind: 'boolean', env: 'DOCKER_TLS_VERIFY', defaultText: 'false', help: 'Use TLS and verify the engine\'s certificate (as the docker CLI: any non-empty DOCKER_TLS_VERIFY turns it on).' },
+  { name: 'docker.cert-path', kind: 'string', env: 'DOCKER_CERT_PATH', defaultText: '~/.docker', help: 'Folder holding ca.pem, cert.pem and key.pem for --docker.tls-verify.' },
+  { name: 'docker.timeout', kind: 'string', defaultText: '10s', help: 'Deadline of each Engine API call; a call still running then is aborted.' },
+  { name: 'collector.containers.sensitive-paths', kind: 'string', defaultText: SENSITIVE_DEFAULT, help: 'Comma-separated host paths whose bind mounts are reported as sensitive (subpaths count; "/" matches only itself).' },
+  { name: 'collector.containers.inspect-max-age', kind: 'string', defaultText: '5m', help: 'Longest a container inspect is reused while the container list shows no change (jittered ±25%); 0 inspects every container on every collection.' },
+  { name: 'collector.containers.inspect-concurrency', kind: 'string', defaultText: '8', help: 'Container inspects in flight at once.' },
+  { name: 'collector.containers.watch-events', kind: 'boolean', defaultText: 'true', help: 'Follow the engine\'s container events between collections; a collection then skips the container list when nothing changed (a list still runs at least every minute). Off in --once mode.' },
+  { name: 'collector.engine.info-max-age', kind: 'string', defaultText: '5m', help: 'Longest the answer of /info is reused (one cache, shared by the engine and daemon collectors); it is read again at once when a ping fails, the API version changes, or dockerd restarted or daemon.json changed. 0 reads it on every collection.' },
+  { name: 'host.root-path', kind: 'string', defaultText: P.HOST_ROOT, help: 'Where the host\'s root filesystem is mounted: daemon files (docker.service, sockets, /etc/docker, binaries) are read under it. Set /host when the exporter runs in a container with / mounted there.' },
+  { name: 'host.proc-path', kind: 'string', defaultText: P.HOST_PROC, help: 'The host\'s procfs, to find dockerd and read its command line. Set /host/proc in a container.' },
+  { name: 'daemon.config-path', kind: 'string', defaultText: P.DAEMON_JSON, help: 'The daemon configuration file (read as it is, not under --host.root-path).' },
+  { name: 'daemon.probe-address', kind: 'string', defaultText: '127.0.0.1:2375', help: 'Comma-separated host:port addresses probed with a plain-HTTP GET /_ping, on top of every TCP listener dockerd has; "" probes only the listeners.' },
+  { name: 'trivy.reports-dir', kind: 'string', defaultText: '', help: 'Folder of JSON reports written by `trivy image -f json`; their counts become docker_audit_image_vulnerabilities. Empty: off.' },
+  { name: 'collector.resources.df-interval', kind: 'string', defaultText: '10m', help: 'How often /system/df (slow on big hosts) is read for docker_audit_reclaimable_bytes; between reads the last answer is served.' },
+  { name: 'audit.log-path', kind: 'string', defaultText: P.AUDIT_LOG, help: 'The Linux audit log that the auditlog collector follows.' },
+  { name: 'audit.start', kind: 'string', defaultText: 'end', help: 'Where to start in the audit log when no state file says otherwise: end (only new events) or beginning.' },
+  { name: 'audit.state-file', kind: 'string', defaultText: '', help: 'File in which the audit log position (inode and offset) is kept across restarts, so a restart neither recounts nor skips. Empty: not kept.' },
+  { name: 'audit.keys', kind: 'string', defaultText: '', help: 'Comma-separated audit keys counted by name; other keys count as "other". Empty: "docker" plus every key in the loaded audit rules.' },
+  { name: 'audit.max-exe-series', kind: 'string', defaultText: '20', help: 'Most exe label values per key in docker_audit_log_events_by_exe_total; the rest count as exe="other".' },
+  { name: 'audit.max-bytes-per-collection', kind: 'string', defaultText: '67108864', help: 'Most audit log bytes one collection reads (64 MiB, under a second); the rest waits for the next collections and shows as docker_audit_log_lag_bytes. 0: no limit. --once always reads to the end.' },
+  { name: 'audit.max-line-bytes', kind: 'string', defaultText: '65536', help: 'Audit log lines longer than this are skipped and counted as parse errors.' },
+  { name: 'audit.rules-paths', kind: 'string', defaultText: AUDIT_RULES_DEFAULT, help: 'Comma-separated audit rules files or folders (*.rules), read when `auditctl -l` cannot be run.' },
+  { name: 'audit.auditctl-path', kind: 'string', defaultText: 'auditctl', help: 'The auditctl binary for the live rules (-l) and kernel status (-s); "" never runs it.' },
+  ...COLLECTORS.map(
+    (c): FlagSpec => ({
+      name: `collector.${c.name}`,
+      kind: 'boolean',
+      defaultText: String(c.enabledByDefault),
+      help: `Enable the ${c.name} collector: ${c.description}. --no-collector.${c.name} disables it.`,
+    }),
+  ),
+  { name: 'once', kind: 'boolean', defaultText: 'false', help: 'Collect once, print the exposition to stdout and exit: 0 if every collector succeeded, 1 if any failed.' },
+  { name: 'log.level', kind: 'string', defaultText: 'info', help: `Log level: ${LOG_LEVELS.join(', ')}.` },
+  { name: 'log.format', kind: 'string', defaultText: 'logfmt', help: `Log format: ${LOG_FORMATS.join(', ')}.` },
+];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses "500ms", "10s", "5m", "1h" (and combinations such as "1m30s") into milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  if (text === '0') return 0;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let matched = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    total += Number(m[1]) * unit[m[2]];
+    matched = re.lastIndex;
+  }
+  return matched === text.length && text.length > 0 ? total : undefined;
+}
+
+/** Parses "host:port", ":port", "[v6]:port". */
+export function parseListenAddress(text: string): { host: string | undefined; port: number } | undefined {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\[\]]*)):(\d{1,5})$/.exec(text);
+  if (!m) return undefined;
+  const port = Number(m[3]);
+  if (port > 65535) return undefined;
+  const host = m[1] ?? m[2];
+  return { host: host === '' ? undefined : host, port };
+}
+
+const TRUE = new Set(['true', '1', 'yes']);
+const FALSE = new Set(['false', '0', 'no']);
+
+type RawValues = Map<string, string | boolean>;
+
+function readArgs(argv: readonly string[], problems: string[]): { values: RawValues; help: boolean; version: boolean } {
+  const byName = new Map(FLAGS.map((f) => [f.name, f]));
+  const values: RawValues = new Map();
+  let help = false;
+  let version = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+      continue;
+    }
+    if (arg === '--version') {
+      version = true;
+      continue;
+    }
+    const m = /^--(no-)?([a-z0-9][a-z0-9._-]*)(?:=(.*))?$/s.exec(arg);
+    if (!m) {
+      problems.push(`unexpected argument "${arg}" (flags look like --name=value)`);
+      continue;
+    }
+    const [, negated, name, inline] = m;
+    const spec = byName.get(name);
+    if (!spec) {
+      const collector = /^collector\.([^.]+)$/.exec(name);
+      problems.push(
+        collector
+          ? `unknown collector "${collector[1]}" in --${negated ?? ''}${name} (known: ${COLLECTORS.map((c) => c.name).join(', ')})`
+          : `unknown flag --${negated ?? ''}${name} (see --help)`,
+      );
+      continue;
+    }
+    if (spec.kind === 'boolean') {
+      if (negated) {
+        if (inline !== undefined) problems.push(`--no-${name} takes no value`);
+        values.set(name, false);
+      } else if (inline === undefined) {
+        values.set(name, true);
+      } else if (TRUE.has(inline.toLowerCase()) || FALSE.has(inline.toLowerCase())) {
+        values.set(name, TRUE.has(inline.toLowerCase()));
+      } else {
+        problems.push(`--${name}=${inline}: expected true or false`);
+      }
+      continue;
+    }
+    if (negated) {
+      problems.push(`--no-${name}: only on/off flags can be negated`);
+      continue;
+    }
+    let value = inline;
+    if (value === undefined) {
+      if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) {
+        problems.push(`--${name} needs a value`);
+        continue;
+      }
+      value = argv[++i];
+    }
+    values.set(name, value);
+  }
+  return { values, help, version };
+}
+
+export type ParseResult = { kind: 'help' } | { kind: 'version' } | { kind: 'config'; config: Config };
+
+/**
+ * Builds the configuration from arguments and environment. Throws a ConfigError that
+ * lists every problem.
+ */
+export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ParseResult {
+  const problems: string[] = [];
+  const { values, help, version } = readArgs(argv, problems);
+  if (help) return { kind: 'help' };
+  if (version) return { kind: 'version' };
+
+  const str = (name: string, fallback: string): string => {
+    const spec = FLAGS.find((f) => f.name === name)!;
+    const v = values.get(name);
+    if (typeof v === 'string') return v;
+    if (spec.env && env[spec.env] !== undefined && env[spec.env] !== '') return env[spec.env]!;
+    return fallback;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const spec = FLAGS.find((f) => f.name === name)!;
+    const v = values.get(name);
+    if (typeof v === 'boolean') return v;
+    if (spec.env && env[spec.env]) return true; // docker CLI semantics: any non-empty value
+    return fallback;
+  };
+  const duration = (name: string, fallback: string, min: number): number => {
+    const text = str(name, fallback);
+    const ms = parseDuration(text);
+    if (ms === undefined) problems.push(`--${name}="${text}": expected a duration such as 500ms, 10s, 5m or 1h`);
+    else if (ms < min) problems.push(`--${name}="${text}": must be at least ${min} ms`);
+    return ms ?? 0;
+  };
+  const integer = (name: string, fallback: string, min: number, max: number): number => {
+    const text = str(name, fallback);
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < min || n > max) problems.push(`--${name}="${text}": expected a whole number from ${min} to ${max}`);
+    return n;
+  };
+
+  const list = (name: string, fallback: string): string[] =>
+    str(name, fallback)
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
+  const absolutePath = (name: string, fallback: string): string => {
+    const p = str(name, fallback);
+    if (!p.startsWith('/')) problems.push(`--${name}="${p}": expected an absolute path`);
+    return p;
+  };
+  const probeAddresses = list('daemon.probe-address', '127.0.0.1:2375');
+  for (const a of probeAddresses) {
+    const parsed = parseListenAddress(a);
+    if (!parsed || parsed.host === undefined || parsed.port === 0) problems.push(`--daemon.probe-address: "${a}" is not host:port`);
+  }
+  const auditStart = str('audit.start', 'end') as 'end' | 'beginning';
+  if (auditStart !== 'end' && auditStart !== 'beginning') problems.push(`--audit.start="${auditStart}": expected end or beginning`);
+  const auditKeys = list('audit.keys', '');
+
+  const listenText = str('web.listen-address', ':9795');
+  const listen = parseListenAddress(listenText);
+  if (!listen) problems.push(`--web.listen-address="${listenText}": expected [host]:port with a port from 0 to 65535`);
+
+  const telemetryPath = str('web.telemetry-path', '/metrics');
+  if (!/^\/[A-Za-z0-9._~\/-]*$/.test(telemetryPath) || telemetryPath === '/' || telemetryPath.startsWith('/-/')) {
+    problems.push(`--web.telemetry-path="${telemetryPath}": expected a path such as /metrics (not / and not under /-/)`);
+  }
+
+  const schedule = str('collection.schedule', '*/15 * * * * *');
+  const cronCheck = cron.validateDetailed(schedule);
+  if (!cronCheck.valid) {
+    problems.push(`--collection.schedule="${schedule}": not a valid cron expression (${cronCheck.errors.map((e) => e.message).join('; ') || 'unparsable'})`);
+  }
+
+  const sensitivePaths = list('collector.containers.sensitive-paths', SENSITIVE_DEFAULT);
+  for (const p of sensitivePaths) {
+    if (!p.startsWith('/')) problems.push(`--collector.containers.sensitive-paths: "${p}" is not an absolute path`);
+  }
+
+  const logLevel = str('log.level', 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`--log.level="${logLevel}": expected one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = str('log.format', 'logfmt') as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) problems.push(`--log.format="${logFormat}": expected one of ${LOG_FORMATS.join(', ')}`);
+
+  const dockerHost = str('docker.host', P.DEFAULT_DOCKER_HOST);
+  const collectors = Object.fromEntries(COLLECTORS.map((c) => [c.name, bool(`collector.${c.name}`, c.enabledByDefault)]));
+  if (!Object.values(collectors).some(Boolean)) problems.push('every collector is disabled: enable at least one');
+
+  const config: Config = {
+    listen: listen ?? { host: undefined, port: 0 },
+    telemetryPath,
+    schedule,
+    docker: {
+      host: dockerHost,
+      tlsVerify: bool('docker.tls-verify', false),
+      certPath: str('docker.cert-path', defaultCertPath()),
+      timeoutMs: duration('docker.timeout', '10s', 1),
+    },
+    sensitivePaths: sensitivePaths.map(normaliseHostPath),
+    dockerSocketPaths: [
+      ...P.DOCKER_SOCKET_PATHS,
+      // The socket we were told to use is the Docker socket too, wherever it lives.
+      ...(dockerHost.startsWith('unix://') ? [normaliseHostPath(dockerHost.slice('unix://'.length))] : []),
+    ].filter((p, i, all) => all.indexOf(p) === i),
+    inspectMaxAgeMs: duration('collector.containers.inspect-max-age', '5m', 0),
+    inspectConcurrency: integer('collector.containers.inspect-concurrency', '8', 1, 256),
+    engineInfoMaxAgeMs: duration('collector.engine.info-max-age', '5m', 0),
+    watchEvents: bool('collector.containers.watch-events', true),
+    host: { rootPath: absolutePath('host.root-path', P.HOST_ROOT), procPath: absolutePath('host.proc-path', P.HOST_PROC) },
+    daemon: { configPath: absolutePath('daemon.config-path', P.DAEMON_JSON), probeAddresses },
+    trivyReportsDir: str('trivy.reports-dir', '') || undefined,
+    resourcesDfIntervalMs: duration('collector.resources.df-interval', '10m', 1000),
+    audit: {
+      logPath: absolutePath('audit.log-path', P.AUDIT_LOG),
+      start: auditStart,
+      stateFile: str('audit.state-file', '') || undefined,
+      keys: auditKeys.length > 0 ? auditKeys : undefined,
+      maxExeSeries: integer('audit.max-exe-series', '20', 1, 1000),
+      maxLineBytes: integer('audit.max-line-bytes', '65536', 256, 16 * 1024 * 1024),
+      maxBytesPerCollection: integer('audit.max-bytes-per-collection', '67108864', 0, Number.MAX_SAFE_INTEGER),
+      rulesPaths: list('audit.rules-paths', AUDIT_RULES_DEFAULT),
+      auditctlPath: str('audit.auditctl-path', 'auditctl'),
+    },
+    collectors,
+    once: bool('once', false),
+    logLevel,
+    logFormat,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { kind: 'config', config };
+}
+
+export function helpText(version: string): string {
+  const lines = [`docker-audit-exporter ${version}: a Prometheus exporter for the security posture of a Docker host.`, '', 'Flags:'];
+  for (const f of FLAGS) {
+    const head = f.kind === 'boolean' ? `--[no-]${f.name}` : `--${f.name}=VALUE`;
+    lines.push(`  ${head}`, `      ${f.help}`, `      default: ${f.defaultText}${f.env ? `; environment: ${f.env}` : ''}`);
+  }
+  lines.push('  --help', '      Show this help and exit.', '  --version', '      Print the version and exit.');
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// Entry point of the docker-audit-exporter bin: flags in, then either one collection
+// (--once) or a server that collects on a schedule.
+import type { Server } from 'node:http';
+import { createLogger, describeError, type Logger } from '../base/log';
+import { packageVersion } from '../base/version';
+import { CIS_AUDITED_PATHS } from '../cis/checks';
+import { COLLECTORS } from '../collectors';
+import type { CollectorDeps, CollectorOptions } from '../collectors/collector';
+import { CollectorRunner } from '../collectors/runner';
+import { createFacts, type FactsOptions } from '../facts';
+import { EngineClient, resolveConnection, type DockerEngine } from '../readers/engine';
+import { createApp, createLiveRegistry } from '../server/app';
+import { Scheduler, scheduleIntervalMs } from '../server/scheduler';
+import { ConfigError, helpText, parseConfig, type Config } from './config';
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: Io = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) };
+
+/** The part of the configuration the facts are read with. */
+export function factsOptions(config: Config): FactsOptions {
+  return {
+    sensitivePaths: config.sensitivePaths,
+    dockerSocketPaths: config.dockerSocketPaths,
+    inspectMaxAgeMs: config.inspectMaxAgeMs,
+    inspectConcurrency: config.inspectConcurrency,
+    engineInfoMaxAgeMs: config.engineInfoMaxAgeMs,
+    watchEvents: !config.once && config.watchEvents,
+    once: config.once,
+    host: config.host,
+    daemon: config.daemon,
+    audit: { auditctlPath: config.audit.auditctlPath, rulesPaths: config.audit.rulesPaths },
+    auditedPaths: CIS_AUDITED_PATHS,
+  };
+}
+
+/** The part of the configuration the collectors read themselves. */
+export function collectorOptions(config: Config): CollectorOptions {
+  return {
+    once: config.once,
+    trivyReportsDir: config.trivyReportsDir,
+    resourcesDfIntervalMs: config.resourcesDfIntervalMs,
+    audit: config.audit,
+  };
+}
+
+export function buildRunner(config: Config, engine: DockerEngine, logger: Logger): CollectorRunner {
+  const facts = createFacts(engine, logger, factsOptions(config));
+  const deps: CollectorDeps = { engine, facts, logger, options: collectorOptions(config) };
+  const enabled = COLLECTORS.filter((c) => config.collectors[c.name]);
+  return new CollectorRunner(
+    enabled.map((c) => c.create(deps)),
+    logger,
+    undefined,
+    facts,
+  );
+}
+
+function buildScheduler(config: Config, engine: DockerEngine, logger: Logger): Scheduler {
+  return new Scheduler(buildRunner(config, engine, logger), logger, scheduleIntervalMs(config.schedule));
+}
+
+/** Collects once and prints the exposition. Resolves to the exit code. */
+export async function runOnce(config: Config, engine: DockerEngine, logger: Logger, io: Io, version: string): Promise<number> {
+  const scheduler = buildScheduler(config, engine, logger);
+  const snapshot = await scheduler.collect();
+  await scheduler.stop();
+  if (!snapshot) {
+    io.stderr('docker-audit-exporter: the collection failed; nothing to print (the log says why)\n');
+    return 1;
+  }
+  const live = await createLiveRegistry(version, false).metrics();
+  io.stdout(live + snapshot.text);
+  return snapshot.success ? 0 : 1;
+}
+
+export interface RunningServer {
+  server: Server;
+  scheduler: Scheduler;
+  stop(): Promise<void>;
+}
+
+export function serve(config: Config, engine: DockerEngine, logger: Logger, version: string): Promise<RunningServer> {
+  const scheduler = buildScheduler(config, engine, logger);
+  const app = createApp({
+    snapshot: () => scheduler.snapshot,
+    readiness: () => scheduler.readiness(),
+    version,
+    telemetryPath: config.telemetryPath,
+    collectors: COLLECTORS.filter((c) => config.collectors[c.name]).map((c) => c.name),
+  });
+  return new Promise((resolve, reject) => {
+    const server = app.listen(config.listen.port, config.listen.host ?? '', (err?: Error) => {
+      if (err) {
+        reject(new Error(`listening on ${config.listen.host ?? ''}:${config.listen.port} failed`, { cause: err }));
+        return;
+      }
+      const addr = server.address();
+      logger.info('listening', { address: typeof addr === 'object' && addr ? `${addr.address}:${addr.port}` : String(addr), engine: engine.endpoint });
+      scheduler.start(config.schedule);
+      resolve({
+        server,
+        scheduler,
+        async stop() {
+          await scheduler.stop();
+          await new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          });
+        },
+      });
+    });
+  });
+}
+
+/** The whole program, minus process.exit: returns the exit code, or undefined while serving. */
+export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io = processIo): Promise<number | undefined> {
+  const version = packageVersion();
+  let config: Config;
+  let engine: DockerEngine;
+  try {
+    const parsed = parseConfig(argv, env);
+    if (parsed.kind === 'help') {
+      io.stdout(helpText(version));
+      return 0;
+    }
+    if (parsed.kind === 'version') {
+      io.stdout(`docker-audit-exporter ${version} (node ${process.version})\n`);
+      return 0;
+    }
+    config = parsed.config;
+    engine = new EngineClient(resolveConnection(config.docker), { timeoutMs: config.docker.timeoutMs, maxSockets: config.inspectConcurrency + 4 });
+  } catch (err) {
+    const problems = err instanceof ConfigError ? err.problems : [describeError(err)];
+    io.stderr(`docker-audit-exporter: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nRun with --help for the flags.\n`);
+    return 2;
+  }
+  const logger = createLogger(config.logLevel, config.logFormat, (line) => io.stderr(line + '\n'));
+  if (config.once) return runOnce(config, engine, logger, io, version);
+
+  let running: RunningServer;
+  try {
+    running = await serve(config, engine, logger, version);
+  } catch (err) {
+    logger.error('cannot start', { err });
+    return 1;
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    running.stop().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error('shutdown failed', { err });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  return undefined;
+}
+
+if (require.main === module) {
+  process.on('unhandledRejection', (reason) => {
+    // Never expected: every engine call is awaited. Logged loudly, and tests look for it.
+    process.stderr.write(`level=error msg="unhandled rejection" err=${JSON.stringify(describeError(reason))}\n`);
+  });
+  run(process.argv.slice(2), process.env).then(
+    (code) => {
+      if (code !== undefined) process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`docker-audit-exporter: ${describeError(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

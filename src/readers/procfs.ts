@@ -1,0 +1,40 @@
+// Processes under a procfs (--host.proc-path): their command lines and start times.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { mapLimit } from '../base/concurrency';
+
+export interface ProcessArgv {
+  readonly pid: number;
+  readonly argv: readonly string[];
+}
+
+/** A process's argv from <proc>/<pid>/cmdline (NUL-separated); undefined when it is gone or unreadable. */
+export async function readArgv(procPath: string, pid: number): Promise<string[] | undefined> {
+  try {
+    const argv = (await fs.readFile(path.join(procPath, String(pid), 'cmdline'), 'utf8')).split('\0');
+    if (argv.at(-1) === '') argv.pop();
+    return argv;
+  } catch {
+    return undefined; // exited meanwhile, or a process we may not read
+  }
+}
+
+/** A process's start time (field 22 of <proc>/<pid>/stat), so a reused pid is not taken for the same process. */
+export async function readStartTime(procPath: string, pid: number): Promise<string | undefined> {
+  const stat = await fs.readFile(path.join(procPath, String(pid), 'stat'), 'utf8').catch(() => undefined);
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
+
+/**
+ * Every process under procPath whose argv[0] has this basename, by pid. Processes that
+ * vanish or cannot be read meanwhile are skipped; an unreadable procPath throws.
+ */
+export async function findProcesses(procPath: string, basename: string): Promise<ProcessArgv[]> {
+  const entries = await fs.readdir(procPath);
+  const pids = entries.filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
+  const found = await mapLimit(pids, 16, async (pid): Promise<ProcessArgv | undefined> => {
+    const argv = await readArgv(procPath, pid);
+    return argv && argv.length > 0 && path.posix.basename(argv[0]) === basename ? { pid, argv } : undefined;
+  });
+  return found.filter((p): p is ProcessArgv => p !== undefined);
+}

@@ -1,0 +1,124 @@
+import { COLLECTORS } from '../../../src/collectors';
+import { ConfigError, FLAGS, helpText, parseConfig, parseDuration, parseListenAddress, type Config } from '../../../src/cli/config';
+
+function config(argv: string[], env: NodeJS.ProcessEnv = {}): Config {
+  const parsed = parseConfig(argv, env);
+  if (parsed.kind !== 'config') throw new Error(`expected a config, got ${parsed.kind}`);
+  return parsed.config;
+}
+
+function problems(argv: string[], env: NodeJS.ProcessEnv = {}): readonly string[] {
+  try {
+    parseConfig(argv, env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('has defaults an operator can run with', () => {
+    const c = config([]);
+    expect(c.listen).toEqual({ host: undefined, port: 9795 });
+    expect(c.telemetryPath).toBe('/metrics');
+    expect(c.schedule).toBe('*/15 * * * * *');
+    expect(c.docker).toMatchObject({ host: 'unix:///var/run/docker.sock', tlsVerify: false, timeoutMs: 10_000 });
+    expect(c.collectors).toEqual(Object.fromEntries(COLLECTORS.map((d) => [d.name, d.enabledByDefault])));
+    expect(Object.keys(c.collectors)).toEqual(['engine', 'containers', 'daemon', 'images', 'resources', 'events', 'auditrules', 'auditlog', 'cis']);
+    expect(c.inspectMaxAgeMs).toBe(300_000);
+    expect(c.inspectConcurrency).toBe(8);
+    expect(c.once).toBe(false);
+    expect(c.sensitivePaths).toContain('/etc');
+  });
+
+  it('reads DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH as the docker CLI does, flags winning', () => {
+    const env = { DOCKER_HOST: 'tcp://10.0.0.1:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' };
+    expect(config([], env).docker).toMatchObject({ host: 'tcp://10.0.0.1:2376', tlsVerify: true, certPath: '/certs' });
+    expect(config(['--docker.host=unix:///run/docker.sock', '--no-docker.tls-verify'], env).docker).toMatchObject({
+      host: 'unix:///run/docker.sock',
+      tlsVerify: false,
+    });
+    expect(config([], { DOCKER_TLS_VERIFY: '' }).docker.tlsVerify).toBe(false);
+  });
+
+  it('treats a custom unix socket as the Docker socket for mount detection', () => {
+    expect(config(['--docker.host', 'unix:///srv/docker/engine.sock']).dockerSocketPaths).toEqual([
+      '/var/run/docker.sock',
+      '/run/docker.sock',
+      '/srv/docker/engine.sock',
+    ]);
+  });
+
+  it('accepts both --flag=value and --flag value, and on/off collector flags', () => {
+    const c = config(['--web.listen-address', '127.0.0.1:9100', '--docker.timeout=500ms', '--no-collector.engine', '--once', '--collector.containers=true']);
+    expect(c.listen).toEqual({ host: '127.0.0.1', port: 9100 });
+    expect(c.docker.timeoutMs).toBe(500);
+    expect(c.collectors).toMatchObject({ engine: false, containers: true });
+    expect(c.once).toBe(true);
+  });
+
+  it('takes a custom sensitive-path list, normalised', () => {
+    expect(config(['--collector.containers.sensitive-paths=/etc/, /srv//secrets']).sensitivePaths).toEqual(['/etc', '/srv/secrets']);
+  });
+
+  it('lists every problem at once', () => {
+    expect(
+      problems([
+        '--collection.schedule=every minute',
+        '--web.listen-address=localhost',
+        '--collector.bogus',
+        '--docker.timeout=soon',
+        '--log.level=loud',
+        '--frobnicate',
+        'stray',
+        '--collector.containers.inspect-concurrency=0',
+      ]),
+    ).toEqual([
+      `unknown collector "bogus" in --collector.bogus (known: ${COLLECTORS.map((d) => d.name).join(', ')})`,
+      'unknown flag --frobnicate (see --help)',
+      'unexpected argument "stray" (flags look like --name=value)',
+      '--web.listen-address="localhost": expected [host]:port with a port from 0 to 65535',
+      expect.stringMatching(/^--collection\.schedule="every minute": not a valid cron expression/),
+      '--log.level="loud": expected one of debug, info, warn, error',
+      '--docker.timeout="soon": expected a duration such as 500ms, 10s, 5m or 1h',
+      '--collector.containers.inspect-concurrency="0": expected a whole number from 1 to 256',
+    ]);
+  });
+
+  it('rejects values that parse but make no sense', () => {
+    expect(problems(COLLECTORS.map((d) => `--no-collector.${d.name}`))).toEqual(['every collector is disabled: enable at least one']);
+    expect(problems(['--web.telemetry-path=/'])[0]).toMatch(/telemetry-path/);
+    expect(problems(['--web.listen-address=:70000'])[0]).toMatch(/port from 0 to 65535/);
+    expect(problems(['--collector.containers.sensitive-paths=etc'])).toEqual(['--collector.containers.sensitive-paths: "etc" is not an absolute path']);
+    expect(problems(['--once=maybe'])).toEqual(['--once=maybe: expected true or false']);
+    expect(problems(['--docker.timeout'])).toEqual(['--docker.timeout needs a value']);
+    expect(problems(['--no-docker.host'])).toEqual(['--no-docker.host: only on/off flags can be negated']);
+  });
+
+  it('answers --help and --version without validating anything else', () => {
+    expect(parseConfig(['--bogus', '--help'])).toEqual({ kind: 'help' });
+    expect(parseConfig(['--version'])).toEqual({ kind: 'version' });
+    const help = helpText('1.2.3');
+    for (const f of FLAGS) expect(help).toContain(f.name);
+  });
+});
+
+describe('value parsers', () => {
+  it.each([
+    ['500ms', 500],
+    ['10s', 10_000],
+    ['1m30s', 90_000],
+    ['2h', 7_200_000],
+    ['0', 0],
+    ['1.5s', 1500],
+  ])('parseDuration(%j) = %d', (text, ms) => expect(parseDuration(text)).toBe(ms));
+  it.each(['', '10', 's', '10x', '5m extra'])('parseDuration(%j) is invalid', (text) => expect(parseDuration(text)).toBeUndefined());
+  it('parses listen addresses', () => {
+    expect(parseListenAddress(':9795')).toEqual({ host: undefined, port: 9795 });
+    expect(parseListenAddress('[::1]:80')).toEqual({ host: '::1', port: 80 });
+    expect(parseListenAddress('0.0.0.0:0')).toEqual({ host: '0.0.0.0', port: 0 });
+    expect(parseListenAddress('9795')).toBeUndefined();
+    expect(parseListenAddress('host:port')).toBeUndefined();
+  });
+});

@@ -1,0 +1,124 @@
+// EngineClient against local unix-socket servers that misbehave on purpose: one that
+// accepts connections and never answers, one that answers with errors. The real engine's
+// faults are covered by test/integration/engine-faults.test.ts.
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import { EngineClient } from '../../../src/readers/engine';
+import { describeError } from '../../../src/base/log';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dae-client-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function listen(server: net.Server, name: string): Promise<string> {
+  const socketPath = path.join(dir, name);
+  return new Promise((resolve) => server.listen(socketPath, () => resolve(socketPath)));
+}
+
+describe('EngineClient deadlines', () => {
+  // Fake timers for the deadlines (setTimeouts); the sockets stay real, so nextTick,
+  // queueMicrotask and setImmediate are not faked. Real I/O is waited for by its own
+  // event (the server accepting a connection), never by the clock.
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] }));
+  afterEach(() => jest.useRealTimers());
+  /** Runs the garbage collector now (V8's gc, reached without --expose-gc on the command line). */
+  const collectGarbage = (() => {
+    v8.setFlagsFromString('--expose-gc');
+    return vm.runInNewContext('gc') as () => void;
+  })();
+
+  it('ends every call at its deadline, even calls queued behind busy connections', async () => {
+    const held: net.Socket[] = [];
+    let bothConnected!: () => void;
+    const connected = new Promise<void>((resolve) => (bothConnected = resolve));
+    const server = net.createServer((s) => {
+      held.push(s); // accepts, never answers
+      if (held.length === 2) bothConnected();
+    });
+    const socketPath = await listen(server, 'hung.sock');
+    const client = new EngineClient({ kind: 'unix', socketPath }, { timeoutMs: 300, maxSockets: 2 });
+    try {
+      // Five calls over two connections: three wait in the agent's queue the whole time.
+      const settled: PromiseSettledResult<unknown>[] = [];
+      void Promise.allSettled(Array.from({ length: 5 }, () => client.ping())).then((r) => settled.push(...r));
+      await connected; // both connections are open and busy
+      await jest.advanceTimersByTimeAsync(299);
+      expect(settled).toEqual([]);
+      expect(held.length).toBe(2);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
+      for (const r of settled) expect(describeError((r as PromiseRejectedResult).reason)).toMatch(/^pinging the engine at unix:\/\/.*hung\.sock failed: no answer from .* within 300 ms/);
+      // And again, many times over, with a full garbage collection while a deadline is
+      // pending (what once collected a deadline nobody else referenced, engine.ts withDeadline).
+      for (let i = 0; i < 20; i++) {
+        let outcome: string | undefined;
+        void client.ping().then(() => (outcome = 'answered'), (e: Error) => (outcome = e.message));
+        if (i === 10) collectGarbage();
+        await jest.advanceTimersByTimeAsync(300);
+        expect(outcome).toMatch(/within 300 ms/);
+      }
+    } finally {
+      client.close();
+      held.forEach((s) => s.destroy());
+      server.close();
+    }
+  });
+
+  it('aborts at once when the caller aborts (shutdown)', async () => {
+    let accepted!: () => void;
+    const connected = new Promise<void>((resolve) => (accepted = resolve));
+    const server = net.createServer(() => accepted()); // accepts, never answers
+    const socketPath = await listen(server, 'hung2.sock');
+    const client = new EngineClient({ kind: 'unix', socketPath }, { timeoutMs: 60_000 });
+    const controller = new AbortController();
+    try {
+      let outcome: string | undefined;
+      void client.listContainers(controller.signal).then(() => (outcome = 'answered'), (e: unknown) => (outcome = describeError(e)));
+      await connected; // the call is in flight at the engine
+      await jest.advanceTimersByTimeAsync(50);
+      expect(outcome).toBeUndefined();
+      controller.abort(new Error('the exporter is shutting down'));
+      await jest.advanceTimersByTimeAsync(0); // at once: the clock does not move, it is far from the 60 s deadline
+      expect(outcome).toBe('listing containers failed: the exporter is shutting down');
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
+});
+
+describe('EngineClient answers', () => {
+  it('negotiates the API version from /_ping, then uses it as the path prefix; a 404 inspect is a removed container', async () => {
+    const paths: string[] = [];
+    const server = http.createServer((req, res) => {
+      paths.push(req.url!);
+      if (req.url === '/_ping') res.writeHead(200, { 'Api-Version': '1.40' }).end('OK');
+      else if (req.url === '/v1.40/containers/json?all=1') res.writeHead(200, { 'Content-Type': 'application/json' }).end('[{"Id":"abc"}]');
+      else if (req.url === '/v1.40/containers/gone/json') res.writeHead(404).end('{"message":"No such container: gone"}');
+      else res.writeHead(500).end('{"message":"boom"}');
+    });
+    const socketPath = await listen(server, 'http.sock');
+    const client = new EngineClient({ kind: 'unix', socketPath }, { timeoutMs: 2000 });
+    try {
+      expect(await client.listContainers()).toEqual([{ Id: 'abc' }]);
+      expect(await client.inspectContainer('gone')).toBeUndefined();
+      await expect(client.info()).rejects.toThrow('reading engine info failed');
+      const err = await client.info().catch((e: unknown) => e);
+      expect(describeError(err)).toBe('reading engine info failed: HTTP 500: boom');
+      expect(paths.slice(0, 3)).toEqual(['/_ping', '/v1.40/containers/json?all=1', '/v1.40/containers/gone/json']);
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
+
+  it('says so when the engine is not there', async () => {
+    const client = new EngineClient({ kind: 'unix', socketPath: path.join(dir, 'nobody.sock') }, { timeoutMs: 2000 });
+    const err = await client.ping().catch((e: unknown) => e);
+    expect(describeError(err)).toMatch(/^pinging the engine at unix:\/\/.*nobody\.sock failed: connect ENOENT/);
+  });
+});
