@@ -12,9 +12,12 @@
 //     process per file, so RSS compares; `aureport -k --summary -if FILE`; `ausearch -k
 //     docker -if FILE --raw`; per-key counts compared with aureport's.
 //  4. CPU and RSS of a fresh process following a log that another process grows at --rate events/s (default
-//     2000) for --follow-seconds (default 20), collecting every second.
+//     2000) for --follow-seconds (default 20), collecting every --collect-ms (default 1000). With
+//     --rotate-ms, the writer also rotates the log that often the way auditd does (audit.log.N
+//     renamed to .N+1, audit.log to .1, the oldest of --num-logs, default 5, deleted), and the
+//     rotations and lost files the collector counted are compared with the real ones.
 //
-// Usage (as root): npm run bench:audit [-- --size-mb=200 --dir=/tmp/x --rate=2000 --follow-seconds=20]
+// Usage (as root): npm run bench:audit [-- --size-mb=200 --dir=/tmp/x --rate=2000 --follow-seconds=20 --collect-ms=1000 --rotate-ms=0 --num-logs=5]
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -28,7 +31,7 @@ import { PerCollection } from '../src/facts/per-collection';
 import { testOptions } from '../test/helpers/options';
 import { benchCli, keyValueTable, sleep } from './common';
 
-const { option, numberOption } = benchCli({ name: 'bench:audit', flags: ['size-mb', 'dir', 'rate', 'follow-seconds'], env: false });
+const { option, numberOption, intOption } = benchCli({ name: 'bench:audit', flags: ['size-mb', 'dir', 'rate', 'follow-seconds', 'collect-ms', 'rotate-ms', 'num-logs'], env: false });
 const MB = 1024 * 1024;
 
 // ---------------------------------------------------------------- the collector, alone
@@ -193,22 +196,44 @@ function ingest(file: string, keys: string[]): { seconds: number; cpuSeconds: nu
 
 // ---------------------------------------------------------------- following a growing log
 
+interface FollowPlan {
+  readonly rate: number;
+  readonly seconds: number;
+  readonly collectMs: number;
+  /** 0: never rotated. */
+  readonly rotateMs: number;
+  readonly numLogs: number;
+}
+interface FollowResult {
+  cpuPercent: number;
+  events: number;
+  counted: number;
+  maxRssBytes: number;
+  rotations: number;
+  rotationsCounted: number;
+  lostFilesCounted: number;
+}
+
 /** Runs followChild in a fresh process, so its CPU and RSS are the collector's alone. */
-function follow(file: string, templates: string[][], rate: number, seconds: number, keys: string[]): { cpuPercent: number; events: number; counted: number; maxRssBytes: number } {
+function follow(file: string, templates: string[][], plan: FollowPlan, keys: string[]): FollowResult {
   const templatesFile = file + '.templates.json';
   fs.writeFileSync(templatesFile, JSON.stringify(templates));
-  const out = execFileSync(process.execPath, [__filename, 'follow', file, templatesFile, String(rate), String(seconds), keys.join(',')], { encoding: 'utf8', maxBuffer: 16 * MB, stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, [__filename, 'follow', file, templatesFile, JSON.stringify(plan), keys.join(',')], { encoding: 'utf8', maxBuffer: 16 * MB, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
-async function followChild(file: string, templatesFile: string, rate: number, seconds: number, keys: string[]): Promise<void> {
+async function followChild(file: string, templatesFile: string, plan: FollowPlan, keys: string[]): Promise<void> {
+  const { rate, seconds, collectMs, rotateMs, numLogs } = plan;
   fs.writeFileSync(file, '');
-  // The writer: another process, so its CPU is not ours. Appends every 50 ms.
+  // The writer: another process, so its CPU is not ours. Appends every 50 ms; rotates every
+  // rotateMs as auditd does: closes the file, renames .N-1 to .N down to the file to .1 (the
+  // rename onto .{numLogs-1} deletes the oldest), opens a new one.
   const writerCode = `
     const fs = require('fs');
+    const file = ${JSON.stringify(file)};
     const t = JSON.parse(fs.readFileSync(${JSON.stringify(templatesFile)}, 'latin1'));
-    const fd = fs.openSync(${JSON.stringify(file)}, 'a');
-    const perTick = ${rate} / 20; let n = 0; const end = Date.now() + ${seconds * 1000};
+    let fd = fs.openSync(file, 'a');
+    const perTick = ${rate} / 20; let n = 0; let rotations = 0; const end = Date.now() + ${seconds * 1000};
     const tick = () => {
       let out = '';
       const ms = Date.now();
@@ -217,8 +242,16 @@ async function followChild(file: string, templatesFile: string, rate: number, se
         for (const l of t[n % t.length]) out += l.replace(/msg=audit\\([\\d.:]+\\)/, 'msg=audit(' + id + ')') + '\\n';
       }
       fs.writeSync(fd, Buffer.from(out, 'latin1'));
-      if (Date.now() < end) setTimeout(tick, 50); else { fs.closeSync(fd); process.stdout.write(String(n)); }
+      if (Date.now() < end) setTimeout(tick, 50); else { clearInterval(rotator); fs.closeSync(fd); process.stdout.write(JSON.stringify({ events: n, rotations })); }
     };
+    const rotate = () => {
+      fs.closeSync(fd);
+      for (let i = ${numLogs} - 1; i > 1; i--) { try { fs.renameSync(file + '.' + (i - 1), file + '.' + i); } catch {} }
+      fs.renameSync(file, file + '.1');
+      fd = fs.openSync(file, 'a');
+      rotations++;
+    };
+    const rotator = ${rotateMs} > 0 ? setInterval(rotate, ${rotateMs}) : undefined;
     tick();`;
   const writer = spawn(process.execPath, ['-e', writerCode], { stdio: ['ignore', 'pipe', 'inherit'] });
   let written = '';
@@ -231,7 +264,7 @@ async function followChild(file: string, templatesFile: string, rate: number, se
   while (Date.now() - started < seconds * 1000) {
     await collect(collector);
     rss.push(process.memoryUsage().rss);
-    await sleep(1000);
+    await sleep(collectMs);
   }
   const used = process.cpuUsage(cpu);
   const wallSeconds = (Date.now() - started) / 1000;
@@ -240,17 +273,29 @@ async function followChild(file: string, templatesFile: string, rate: number, se
   const final = await collect(collector);
   await collector.close?.();
   const counted = Object.values(perKey(final)).reduce((a, b) => a + b, 0);
-  process.stdout.write(JSON.stringify({ cpuPercent: (100 * (used.user + used.system)) / 1e6 / wallSeconds, events: Number(written), counted, maxRssBytes: Math.max(...rss) }) + '\n');
+  const { events, rotations } = JSON.parse(written) as { events: number; rotations: number };
+  const single = (name: string) => final.find((s) => s.family.name === name)?.value ?? 0;
+  const result: FollowResult = {
+    cpuPercent: (100 * (used.user + used.system)) / 1e6 / wallSeconds,
+    events,
+    counted,
+    maxRssBytes: Math.max(...rss),
+    rotations,
+    rotationsCounted: single('docker_audit_log_rotations_total'),
+    lostFilesCounted: single('docker_audit_log_lost_files_total'),
+  };
+  process.stdout.write(JSON.stringify(result) + '\n');
 }
 
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'ingest') return ingestChild(process.argv[3], process.argv[4].split(','));
-  if (process.argv[2] === 'follow') return followChild(process.argv[3], process.argv[4], Number(process.argv[5]), Number(process.argv[6]), process.argv[7].split(','));
+  if (process.argv[2] === 'follow') return followChild(process.argv[3], process.argv[4], JSON.parse(process.argv[5]) as FollowPlan, process.argv[6].split(','));
   const sizeMb = numberOption('size-mb', 200, 0.1);
   const rate = numberOption('rate', 2000, 1);
   const followSeconds = numberOption('follow-seconds', 20, 1);
+  const plan: FollowPlan = { rate, seconds: followSeconds, collectMs: intOption('collect-ms', 1000, 10), rotateMs: intOption('rotate-ms', 0, 0), numLogs: intOption('num-logs', 5, 2) };
   const dir = option('dir', '') || fs.mkdtempSync(path.join(os.tmpdir(), 'dae-al-bench-'));
   fs.mkdirSync(dir, { recursive: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dae-al-bench-watch-'));
@@ -275,7 +320,7 @@ async function main(): Promise<void> {
     const exBig = ingest(big, keys);
     const exSmall = ingest(small, keys);
     process.stderr.write('following...\n');
-    const fol = follow(path.join(dir, 'audit-follow.log'), templates, rate, followSeconds, keys);
+    const fol = follow(path.join(dir, 'audit-follow.log'), templates, plan, keys);
 
     const { '': noKey, ...named } = exBig.perKey;
     void noKey;
@@ -289,8 +334,14 @@ async function main(): Promise<void> {
       ['exporter / aureport throughput', `${(aur.seconds / exBig.seconds).toFixed(2)}x ${aur.seconds >= exBig.seconds ? 'PASS' : 'FAIL'}`],
       ['per-key counts = aureport', `${identical ? 'PASS' : 'FAIL'} (docker: exporter ${named.docker ?? 0}, aureport ${aur.value.docker ?? 0}, ausearch ${aus.value})`],
       [`peak RSS, ${(smallBytes / MB).toFixed(0)} MB vs ${(bigBytes / MB).toFixed(0)} MB`, `${(exSmall.maxRssBytes / MB).toFixed(0)} MiB vs ${(exBig.maxRssBytes / MB).toFixed(0)} MiB ${exBig.maxRssBytes < exSmall.maxRssBytes * 1.25 ? 'PASS (under 25% more for 4x the log)' : 'FAIL'}`],
-      [`following ${rate} events/s, collecting every 1 s`, `${fol.cpuPercent.toFixed(1)}% of one core over ${followSeconds} s; ${fol.counted} of ${fol.events} events counted; max RSS ${(fol.maxRssBytes / MB).toFixed(0)} MiB`],
+      [`following ${rate} events/s, collecting every ${plan.collectMs / 1000} s`, `${fol.cpuPercent.toFixed(1)}% of one core over ${followSeconds} s; ${fol.counted} of ${fol.events} events counted; max RSS ${(fol.maxRssBytes / MB).toFixed(0)} MiB`],
     ];
+    if (plan.rotateMs > 0) {
+      rows.push([
+        `rotated every ${plan.rotateMs} ms, num_logs ${plan.numLogs}`,
+        `${fol.rotationsCounted} of ${fol.rotations} rotations counted, ${fol.lostFilesCounted} files counted lost ${fol.rotationsCounted === fol.rotations ? 'PASS' : 'FAIL'}`,
+      ]);
+    }
     process.stdout.write(keyValueTable(rows) + '\n');
     if (!identical) process.stdout.write(`exporter: ${JSON.stringify(named)}\naureport: ${JSON.stringify(aur.value)}\n`);
     process.stdout.write(JSON.stringify({ bigBytes, events: bigLog.events, exporter: exBig, exporterSmall: exSmall, aureportSeconds: aur.seconds, ausearchSeconds: aus.seconds, follow: fol }) + '\n');

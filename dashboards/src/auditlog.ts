@@ -82,8 +82,11 @@ export function auditLogDashboard(): dashboard.DashboardBuilder {
       }),
     )
     .withPanel(
-      statPanel('Rotations', [{ expr: `round(sum(increase(${sel(METRICS.auditLogRotations)}[$__range])))` }], {
-        description: 'Times the audit log was rotated (or replaced) over the time range.',
+      statPanel('Rotations', [
+        { expr: `round(sum(increase(${sel(METRICS.auditLogRotations)}[$__range])))`, legend: 'rotations' },
+        { expr: `round(sum(increase(${sel(METRICS.auditLogLostFiles)}[$__range])))`, legend: 'files lost' },
+      ], {
+        description: 'Times the audit log was rotated (or replaced) over the time range, and the rotated files deleted before they could be read (their events are not counted).',
         thresholds: NEUTRAL(),
       }),
     )
@@ -203,8 +206,11 @@ export function auditLogDashboard(): dashboard.DashboardBuilder {
       }),
     )
     .withPanel(
-      statPanel('Stream reconnects', [{ expr: `round(sum(increase(${sel(METRICS.engineEventsReconnects)}[$__range])))` }], {
-        description: 'Times the event stream was subscribed again over the time range.',
+      statPanel('Stream reconnects', [
+        { expr: `round(sum(increase(${sel(METRICS.engineEventsReconnects)}[$__range])))`, legend: 'reconnects' },
+        { expr: `round(sum(increase(${sel(METRICS.engineEventsDroppedLines)}[$__range])))`, legend: 'lines over 1 MiB dropped' },
+      ], {
+        description: 'Times the event stream was subscribed again over the time range, and the event lines over 1 MiB that were dropped (each ends the stream).',
         thresholds: steps([null, COLORS.good], [1, COLORS.warn]),
         width: 6,
       }),

@@ -61,18 +61,18 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'docker.host', kind: 'string', env: 'DOCKER_HOST', defaultText: P.DEFAULT_DOCKER_HOST, help: 'Docker Engine address: unix:///path, tcp://host:port, http:// or https://.' },
   { name: 'docker.tls-verify', kind: 'boolean', env: 'DOCKER_TLS_VERIFY', defaultText: 'false', help: 'Use TLS and verify the engine\'s certificate (as the docker CLI: any non-empty DOCKER_TLS_VERIFY turns it on).' },
   { name: 'docker.cert-path', kind: 'string', env: 'DOCKER_CERT_PATH', defaultText: '~/.docker', help: 'Folder holding ca.pem, cert.pem and key.pem for --docker.tls-verify.' },
-  { name: 'docker.timeout', kind: 'string', defaultText: '10s', help: 'Deadline of each Engine API call; a call still running then is aborted.' },
+  { name: 'docker.timeout', kind: 'string', defaultText: '10s', help: 'Deadline of each Engine API call; a call still running then is aborted. At most 10m.' },
   { name: 'collector.containers.sensitive-paths', kind: 'string', defaultText: SENSITIVE_DEFAULT, help: 'Comma-separated host paths whose bind mounts are reported as sensitive (subpaths count; "/" matches only itself).' },
-  { name: 'collector.containers.inspect-max-age', kind: 'string', defaultText: '5m', help: 'Longest a container inspect is reused while the container list shows no change (jittered ±25%); 0 inspects every container on every collection.' },
+  { name: 'collector.containers.inspect-max-age', kind: 'string', defaultText: '5m', help: 'Longest a container inspect is reused while the container list shows no change (jittered ±25%); 0 inspects every container on every collection. At most 24h.' },
   { name: 'collector.containers.inspect-concurrency', kind: 'string', defaultText: '8', help: 'Container inspects in flight at once.' },
   { name: 'collector.containers.watch-events', kind: 'boolean', defaultText: 'true', help: 'Follow the engine\'s container events between collections; a collection then skips the container list when nothing changed (a list still runs at least every minute). Off in --once mode.' },
-  { name: 'collector.engine.info-max-age', kind: 'string', defaultText: '5m', help: 'Longest the answer of /info is reused (one cache, shared by the engine and daemon collectors); it is read again at once when a ping fails, the API version changes, or dockerd restarted or daemon.json changed. 0 reads it on every collection.' },
+  { name: 'collector.engine.info-max-age', kind: 'string', defaultText: '5m', help: 'Longest the answer of /info is reused (one cache, shared by the engine and daemon collectors); it is read again at once when a ping fails, the API version changes, or dockerd restarted or daemon.json changed. 0 reads it on every collection. At most 24h.' },
   { name: 'host.root-path', kind: 'string', defaultText: P.HOST_ROOT, help: 'Where the host\'s root filesystem is mounted: daemon files (docker.service, sockets, /etc/docker, binaries) are read under it. Set /host when the exporter runs in a container with / mounted there.' },
   { name: 'host.proc-path', kind: 'string', defaultText: P.HOST_PROC, help: 'The host\'s procfs, to find dockerd and read its command line. Set /host/proc in a container.' },
   { name: 'daemon.config-path', kind: 'string', defaultText: P.DAEMON_JSON, help: 'The daemon configuration file (read as it is, not under --host.root-path).' },
   { name: 'daemon.probe-address', kind: 'string', defaultText: '127.0.0.1:2375', help: 'Comma-separated host:port addresses probed with a plain-HTTP GET /_ping, on top of every TCP listener dockerd has; "" probes only the listeners.' },
   { name: 'trivy.reports-dir', kind: 'string', defaultText: '', help: 'Folder of JSON reports written by `trivy image -f json`; their counts become docker_audit_image_vulnerabilities. Empty: off.' },
-  { name: 'collector.resources.df-interval', kind: 'string', defaultText: '10m', help: 'How often /system/df (slow on big hosts) is read for docker_audit_reclaimable_bytes; between reads the last answer is served.' },
+  { name: 'collector.resources.df-interval', kind: 'string', defaultText: '10m', help: 'How often /system/df (slow on big hosts) is read for docker_audit_reclaimable_bytes; between reads the last answer is served. From 1s to 24h.' },
   { name: 'audit.log-path', kind: 'string', defaultText: P.AUDIT_LOG, help: 'The Linux audit log that the auditlog collector follows.' },
   { name: 'audit.start', kind: 'string', defaultText: 'end', help: 'Where to start in the audit log when no state file says otherwise: end (only new events) or beginning.' },
   { name: 'audit.state-file', kind: 'string', defaultText: '', help: 'File in which the audit log position (inode and offset) is kept across restarts, so a restart neither recounts nor skips. Empty: not kept.' },
@@ -94,6 +94,17 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'log.level', kind: 'string', defaultText: 'info', help: `Log level: ${LOG_LEVELS.join(', ')}.` },
   { name: 'log.format', kind: 'string', defaultText: 'logfmt', help: `Log format: ${LOG_FORMATS.join(', ')}.` },
 ];
+
+/** The longest --docker.timeout: an engine call that takes longer is not coming back. */
+export const MAX_TIMEOUT_MS = 10 * 60_000;
+/** The longest cache age or refresh interval: a day. */
+export const MAX_INTERVAL_MS = 24 * 3_600_000;
+
+/** 600000 -> "10m", 86400000 -> "24h", 1 -> "1ms". */
+function formatDuration(ms: number): string {
+  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -218,11 +229,13 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     if (spec.env && env[spec.env]) return true; // docker CLI semantics: any non-empty value
     return fallback;
   };
-  const duration = (name: string, fallback: string, min: number): number => {
+  /** A duration from `min` to `max` ms: past Node's timer limit a timeout would fire at once, so every duration has a ceiling. */
+  const duration = (name: string, fallback: string, min: number, max: number): number => {
     const text = str(name, fallback);
     const ms = parseDuration(text);
     if (ms === undefined) problems.push(`--${name}="${text}": expected a duration such as 500ms, 10s, 5m or 1h`);
-    else if (ms < min) problems.push(`--${name}="${text}": must be at least ${min} ms`);
+    else if (ms < min) problems.push(`--${name}="${text}": must be at least ${formatDuration(min)}`);
+    else if (ms > max) problems.push(`--${name}="${text}": must be at most ${formatDuration(max)}`);
     return ms ?? 0;
   };
   const integer = (name: string, fallback: string, min: number, max: number): number => {
@@ -242,6 +255,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     if (!p.startsWith('/')) problems.push(`--${name}="${p}": expected an absolute path`);
     return p;
   };
+  /** An absolute path, or "" for "off". */
+  const optionalPath = (name: string): string | undefined => {
+    const p = str(name, '');
+    if (p !== '' && !p.startsWith('/')) problems.push(`--${name}="${p}": expected an absolute path (or "" for none)`);
+    return p || undefined;
+  };
   const probeAddresses = list('daemon.probe-address', '127.0.0.1:2375');
   for (const a of probeAddresses) {
     const parsed = parseListenAddress(a);
@@ -250,6 +269,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   const auditStart = str('audit.start', 'end') as 'end' | 'beginning';
   if (auditStart !== 'end' && auditStart !== 'beginning') problems.push(`--audit.start="${auditStart}": expected end or beginning`);
   const auditKeys = list('audit.keys', '');
+  const rulesPaths = list('audit.rules-paths', AUDIT_RULES_DEFAULT);
+  for (const p of rulesPaths) if (!p.startsWith('/')) problems.push(`--audit.rules-paths: "${p}" is not an absolute path`);
+  // A bare name is looked up in PATH, as a shell would; anything with a slash must be absolute.
+  const auditctlPath = str('audit.auditctl-path', 'auditctl');
+  if (auditctlPath.includes('/') && !auditctlPath.startsWith('/')) problems.push(`--audit.auditctl-path="${auditctlPath}": expected a command name or an absolute path`);
 
   const listenText = str('web.listen-address', ':9795');
   const listen = parseListenAddress(listenText);
@@ -288,7 +312,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       host: dockerHost,
       tlsVerify: bool('docker.tls-verify', false),
       certPath: str('docker.cert-path', defaultCertPath()),
-      timeoutMs: duration('docker.timeout', '10s', 1),
+      timeoutMs: duration('docker.timeout', '10s', 1, MAX_TIMEOUT_MS),
     },
     sensitivePaths: sensitivePaths.map(normaliseHostPath),
     dockerSocketPaths: [
@@ -296,24 +320,24 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       // The socket we were told to use is the Docker socket too, wherever it lives.
       ...(dockerHost.startsWith('unix://') ? [normaliseHostPath(dockerHost.slice('unix://'.length))] : []),
     ].filter((p, i, all) => all.indexOf(p) === i),
-    inspectMaxAgeMs: duration('collector.containers.inspect-max-age', '5m', 0),
+    inspectMaxAgeMs: duration('collector.containers.inspect-max-age', '5m', 0, MAX_INTERVAL_MS),
     inspectConcurrency: integer('collector.containers.inspect-concurrency', '8', 1, 256),
-    engineInfoMaxAgeMs: duration('collector.engine.info-max-age', '5m', 0),
+    engineInfoMaxAgeMs: duration('collector.engine.info-max-age', '5m', 0, MAX_INTERVAL_MS),
     watchEvents: bool('collector.containers.watch-events', true),
     host: { rootPath: absolutePath('host.root-path', P.HOST_ROOT), procPath: absolutePath('host.proc-path', P.HOST_PROC) },
     daemon: { configPath: absolutePath('daemon.config-path', P.DAEMON_JSON), probeAddresses },
-    trivyReportsDir: str('trivy.reports-dir', '') || undefined,
-    resourcesDfIntervalMs: duration('collector.resources.df-interval', '10m', 1000),
+    trivyReportsDir: optionalPath('trivy.reports-dir'),
+    resourcesDfIntervalMs: duration('collector.resources.df-interval', '10m', 1000, MAX_INTERVAL_MS),
     audit: {
       logPath: absolutePath('audit.log-path', P.AUDIT_LOG),
       start: auditStart,
-      stateFile: str('audit.state-file', '') || undefined,
+      stateFile: optionalPath('audit.state-file'),
       keys: auditKeys.length > 0 ? auditKeys : undefined,
       maxExeSeries: integer('audit.max-exe-series', '20', 1, 1000),
       maxLineBytes: integer('audit.max-line-bytes', '65536', 256, 16 * 1024 * 1024),
       maxBytesPerCollection: integer('audit.max-bytes-per-collection', '67108864', 0, Number.MAX_SAFE_INTEGER),
-      rulesPaths: list('audit.rules-paths', AUDIT_RULES_DEFAULT),
-      auditctlPath: str('audit.auditctl-path', 'auditctl'),
+      rulesPaths: rulesPaths,
+      auditctlPath,
     },
     collectors,
     once: bool('once', false),

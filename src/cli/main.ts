@@ -2,6 +2,7 @@
 // Entry point of the docker-audit-exporter bin: flags in, then either one collection
 // (--once) or a server that collects on a schedule.
 import type { Server } from 'node:http';
+import * as os from 'node:os';
 import { createLogger, describeError, type Logger } from '../base/log';
 import { packageVersion } from '../base/version';
 import { CIS_AUDITED_PATHS } from '../cis/checks';
@@ -9,6 +10,7 @@ import { COLLECTORS } from '../collectors';
 import type { CollectorDeps, CollectorOptions } from '../collectors/collector';
 import { CollectorRunner } from '../collectors/runner';
 import { createFacts, type FactsOptions } from '../facts';
+import { assertStateFileWritable } from '../readers/audit-tailer';
 import { EngineClient, resolveConnection, type DockerEngine } from '../readers/engine';
 import { createApp, createLiveRegistry } from '../server/app';
 import { Scheduler, scheduleIntervalMs } from '../server/scheduler';
@@ -117,6 +119,58 @@ export function serve(config: Config, engine: DockerEngine, logger: Logger, vers
   });
 }
 
+/** What a shutdown may take beyond --docker.timeout (engine calls in flight end by then) before the process exits anyway. */
+export const SHUTDOWN_GRACE_MS = 5000;
+
+/** The exit status of a process ended by a signal, as a shell reports it: 128 + its number. */
+const signalExit = (signal: NodeJS.Signals): number => 128 + (os.constants.signals[signal] ?? 0);
+
+export interface SignalDeps {
+  /** The graceful stop: the schedule, the collection in flight, the server. */
+  stop(): Promise<void>;
+  logger: Logger;
+  /** Longest the graceful stop may take before the process exits anyway. */
+  graceMs: number;
+  exit?: (code: number) => void;
+  on?: (signal: NodeJS.Signals, listener: () => void) => void;
+}
+
+/**
+ * SIGTERM and SIGINT stop gracefully, within graceMs whatever a collection is doing; a second
+ * one exits at once. SIGHUP, which would otherwise kill the process, is logged and ignored:
+ * there is no configuration file to re-read yet.
+ */
+export function handleSignals({ stop, logger, graceMs, exit = (code) => process.exit(code), on = (s, l) => void process.on(s, l) }: SignalDeps): void {
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn('second signal while shutting down: exiting now', { signal });
+      return exit(signalExit(signal));
+    }
+    stopping = true;
+    logger.info('shutting down', { signal });
+    const force = setTimeout(() => {
+      logger.error('shutdown did not finish in time: exiting anyway', { after_ms: graceMs });
+      exit(1);
+    }, graceMs);
+    force.unref();
+    stop().then(
+      () => {
+        clearTimeout(force);
+        exit(0);
+      },
+      (err: unknown) => {
+        clearTimeout(force);
+        logger.error('shutdown failed', { err });
+        exit(1);
+      },
+    );
+  };
+  on('SIGTERM', () => shutdown('SIGTERM'));
+  on('SIGINT', () => shutdown('SIGINT'));
+  on('SIGHUP', () => logger.info('SIGHUP received: there is nothing to reload; ignored'));
+}
+
 /** The whole program, minus process.exit: returns the exit code, or undefined while serving. */
 export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io = processIo): Promise<number | undefined> {
   const version = packageVersion();
@@ -134,6 +188,8 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, io: I
     }
     config = parsed.config;
     engine = new EngineClient(resolveConnection(config.docker), { timeoutMs: config.docker.timeoutMs, maxSockets: config.inspectConcurrency + 4 });
+    // What the flags name on disk, checked before anything runs: a state file is written by rename.
+    if (config.audit.stateFile && config.collectors.auditlog) await assertStateFileWritable(config.audit.stateFile);
   } catch (err) {
     const problems = err instanceof ConfigError ? err.problems : [describeError(err)];
     io.stderr(`docker-audit-exporter: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nRun with --help for the flags.\n`);
@@ -149,21 +205,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, io: I
     logger.error('cannot start', { err });
     return 1;
   }
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    running.stop().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error('shutdown failed', { err });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  handleSignals({ stop: () => running.stop(), logger, graceMs: config.docker.timeoutMs + SHUTDOWN_GRACE_MS });
   return undefined;
 }
 

@@ -73,6 +73,7 @@ export function createAuditlogCollector({ facts, options, logger }: AuditlogDeps
       else assembler.expire(ctx.now());
       counters.bytesRead = tailer.bytesRead;
       counters.rotations = tailer.rotations;
+      counters.lostFiles = tailer.lostFiles;
       counters.lagBytes = tailer.lagBytes;
       counters.samples().forEach(ctx.emit);
       if (failure !== undefined) throw failure;

@@ -72,6 +72,7 @@ export function createEventsCollector({ facts }: Pick<CollectorDeps, 'facts'>): 
       const found = await execs.read(ctx);
       ctx.emit(sample(METRICS.engineEventsStreamUp, {}, events.up ? 1 : 0));
       ctx.emit(sample(METRICS.engineEventsReconnects, {}, events.reconnects));
+      ctx.emit(sample(METRICS.engineEventsDroppedLines, {}, events.droppedLines));
       for (const { type, action, value } of counts.values()) ctx.emit(sample(METRICS.engineEvents, { type, action }, value));
       for (const c of found.byContainer.values()) ctx.emit(sample(METRICS.containerExec, { name: c.name, id: c.id.slice(0, 12), image: c.image }, c.execs));
       ctx.emit(sample(METRICS.execPrivileged, {}, found.totals.privileged));

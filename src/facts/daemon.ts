@@ -11,6 +11,7 @@ import { DAEMON_JSON, DOCKER_CONFIG_DIR, DOCKER_DEFAULTS_FILE, DOCKER_SOCKET, DO
 import { groupGid, type DaemonFile, type DaemonFileRole } from '../model/daemon-files';
 import { dockerdServes, parseDaemonJson, parseDockerdArgs, probeTarget, resolveSettings, type DaemonListener, type DaemonSettings, type DockerdArgs } from '../model/daemon-settings';
 import type { EngineInfo } from '../readers/engine-types';
+import { readTextFile } from '../readers/files';
 import { findHostPath, resolveHostPath } from '../readers/host-paths';
 import { probe, type ProbeResult } from '../readers/http-probe';
 import { findProcesses, readArgv, readStartTime, type ProcessArgv } from '../readers/procfs';
@@ -65,7 +66,7 @@ const PROBE_CONCURRENCY = 8;
 async function readConfig(configPath: string, local: string): Promise<Omit<DaemonConfigFacts, 'path' | 'origin'> & { text?: string }> {
   let text: string;
   try {
-    text = await fs.readFile(local, 'utf8');
+    text = await readTextFile(local, { maxBytes: 4 * 1024 * 1024 });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { state: 'missing', error: `${configPath} does not exist` };
@@ -198,7 +199,7 @@ async function fileSpecs(rootPath: string, settings: DaemonSettings, config: { p
 
 /** Stats every daemon file that exists (following symlinks, as ls -L and dockerd do), and finds the docker group. */
 export async function readDaemonFiles(rootPath: string, settings: DaemonSettings, config: { path: string; local: string }): Promise<{ files: DaemonFile[]; dockerGid: number | undefined }> {
-  const [specs, etcGroup] = await Promise.all([fileSpecs(rootPath, settings, config), fs.readFile(path.join(rootPath, 'etc', 'group'), 'utf8').catch(() => '')]);
+  const [specs, etcGroup] = await Promise.all([fileSpecs(rootPath, settings, config), readTextFile(path.join(rootPath, 'etc', 'group')).catch(() => '')]);
   const unique = specs.filter((spec, i) => specs.findIndex((o) => o.role === spec.role && o.path === spec.path) === i);
   // A host file's absolute symlinks (/var/run -> /run) point into the host root, not into the exporter's own filesystem.
   const underRoot = (spec: FileSpec) => rootPath !== '/' && spec.local === path.join(rootPath, spec.path);

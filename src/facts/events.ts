@@ -8,7 +8,7 @@
 // with backoff (1 s doubling to 30 s); the daemon replays only its last 256 events, so
 // listeners are told about every break and reopen and must resync themselves.
 import { describeError, type Logger } from '../base/log';
-import type { DockerEngine, EngineEvent } from '../readers/engine';
+import { EventLineTooLongError, type DockerEngine, type EngineEvent } from '../readers/engine';
 
 export interface EngineEventListener {
   onEvent?(event: EngineEvent): void;
@@ -24,6 +24,12 @@ export interface EngineEventStreamOptions {
   maxBackoffMs?: number;
 }
 
+/** Whether the error, or one of its causes, is of this kind. */
+function causedBy(err: unknown, kind: new (...args: never[]) => Error): boolean {
+  for (let e: unknown = err; e instanceof Error; e = (e as Error).cause) if (e instanceof kind) return true;
+  return false;
+}
+
 /** The action without its arguments: "exec_create: sh -c id" is exec_create, "health_status: healthy" is health_status. */
 export function eventAction(event: EngineEvent): string {
   return (event.Action ?? '').split(':')[0].trim();
@@ -34,6 +40,7 @@ export class EngineEventStream {
   private connected = false;
   private everOpened = false;
   private reconnectCount = 0;
+  private droppedLineCount = 0;
   private controller: AbortController | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
@@ -63,6 +70,11 @@ export class EngineEventStream {
   /** Times the stream was subscribed again after it had been up (a break, or a restart()). */
   get reconnects(): number {
     return this.reconnectCount;
+  }
+
+  /** Event lines dropped for being over MAX_EVENT_LINE_BYTES (each ended the stream, which was subscribed again). */
+  get droppedLines(): number {
+    return this.droppedLineCount;
   }
 
   /** Whether a consumer started it (and it was not closed). */
@@ -131,6 +143,7 @@ export class EngineEventStream {
         );
         if (!signal.aborted) this.logger.warn('engine event stream ended; subscribing again', { retry_in_ms: backoff });
       } catch (err) {
+        if (causedBy(err, EventLineTooLongError)) this.droppedLineCount++;
         // Logged at warn only when a stream that was up broke; failed attempts while the engine is down are debug.
         const level = this.connected ? 'warn' : 'debug';
         this.logger[level]('engine event stream failed', { err: describeError(err), retry_in_ms: backoff });

@@ -5,6 +5,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { describeError, logWhenNew, type Logger } from '../base/log';
 import { parseTrivyReport, type TrivyReportCounts } from '../model/trivy-report';
+import { readTextFile } from '../readers/files';
 
 export interface TrivyReport extends TrivyReportCounts {
   readonly file: string;
@@ -39,8 +40,9 @@ export class TrivyReportsDir {
   async read(): Promise<TrivyReports> {
     let names: string[];
     try {
-      // Symlinks too: a Kubernetes ConfigMap or Secret mount holds nothing else. stat() below tells files from folders.
-      names = (await fs.readdir(this.dir, { withFileTypes: true })).filter((e) => (e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.json')).map((e) => e.name);
+      // Symlinks too: a Kubernetes ConfigMap or Secret mount holds nothing else. Anything but a
+      // folder is taken: a FIFO or device named *.json is reported, not skipped in silence.
+      names = (await fs.readdir(this.dir, { withFileTypes: true })).filter((e) => !e.isDirectory() && e.name.endsWith('.json')).map((e) => e.name);
     } catch (cause) {
       throw new Error(`reading Trivy reports from ${this.dir} failed`, { cause });
     }
@@ -54,10 +56,11 @@ export class TrivyReportsDir {
       let entry = this.cache.get(name);
       try {
         const stat = await fs.stat(file);
-        if (!stat.isFile()) continue; // a symlink to a folder
+        if (stat.isDirectory()) continue; // a symlink to a folder
+        // Anything else but a file is refused by readTextFile, and counted as unreadable.
         if (!entry || entry.mtimeMs !== stat.mtimeMs || entry.size !== stat.size) {
           parsed++;
-          entry = { mtimeMs: stat.mtimeMs, size: stat.size, report: this.parse(file, await fs.readFile(file, 'utf8'), stat.mtimeMs) };
+          entry = { mtimeMs: stat.mtimeMs, size: stat.size, report: this.parse(file, await readTextFile(file), stat.mtimeMs) };
           this.cache.set(name, entry);
         }
       } catch (err) {

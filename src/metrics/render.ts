@@ -1,13 +1,35 @@
+import { createHash } from 'node:crypto';
 import { ALL_FAMILIES, CACHED_HELP_SUFFIX, type MetricFamily } from './catalog';
 import type { Sample } from './sample';
 
 const catalogOrder = new Map(ALL_FAMILIES.map((f, i) => [f.name, i]));
 
-const NEEDS_ESCAPE = /[\\"\n]/;
-// Most values need no escaping; testing first skips the replace and its callback.
+const NEEDS_ESCAPE = /[\\"\n\ud800-\udfff]/;
+/**
+ * Half of a surrogate pair without its other half: a JS string can hold one, UTF-8 cannot,
+ * and the server's UTF-8 encoder writes U+FFFD for it. Replaced before the value becomes the
+ * series key, so the key is what is served: two values that differ only there are one series
+ * (the second a duplicate), never two lines that Prometheus reads as the same series.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+// Most values need no escaping; testing first skips the replaces and their callback.
 const escapeLabelValue = (v: string): string =>
-  NEEDS_ESCAPE.test(v) ? v.replace(/[\\"\n]/g, (c) => (c === '\\' ? '\\\\' : c === '"' ? '\\"' : '\\n')) : v;
+  NEEDS_ESCAPE.test(v) ? v.replace(LONE_SURROGATE, '\ufffd').replace(/[\\"\n]/g, (c) => (c === '\\' ? '\\\\' : c === '"' ? '\\"' : '\\n')) : v;
 const escapeHelp = (v: string): string => v.replace(/[\\\n]/g, (c) => (c === '\\' ? '\\\\' : '\\n'));
+
+/**
+ * Longest label value served, in characters. Values come from outside data (a compose label,
+ * a mount path, an image's tags) and a 10 KB one would be served whole on every scrape, in
+ * every series of its object. A longer value keeps its first 1,000 characters and ends in
+ * "…" and 8 hex characters of a hash of the whole value, so two long values stay two series.
+ */
+export const MAX_LABEL_VALUE_LENGTH = 1024;
+const KEPT_OF_LONG_VALUE = 1000;
+
+export function boundedLabelValue(v: string): string {
+  if (v.length <= MAX_LABEL_VALUE_LENGTH) return v;
+  return `${v.slice(0, KEPT_OF_LONG_VALUE)}…${createHash('sha256').update(v).digest('hex').slice(0, 8)}`;
+}
 
 function formatValue(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
@@ -38,7 +60,7 @@ function renderedSeries(s: Sample): RenderedSeries {
   if (cached) return cached;
   const names = s.family.labels;
   let key = '';
-  for (let i = 0; i < names.length; i++) key += `${i === 0 ? '' : ','}${names[i]}="${escapeLabelValue(s.labels[names[i]] ?? '')}"`;
+  for (let i = 0; i < names.length; i++) key += `${i === 0 ? '' : ','}${names[i]}="${escapeLabelValue(boundedLabelValue(s.labels[names[i]] ?? ''))}"`;
   const rendered = { key, line: `${s.family.name}${names.length > 0 ? `{${key}}` : ''} ${formatValue(s.value)}` };
   renderedCache.set(s, rendered);
   return rendered;

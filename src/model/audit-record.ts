@@ -104,18 +104,22 @@ export function decodeKeys(raw: string | undefined): string[] {
 /** Decodes the tables lazily: most hosts only ever see one arch. */
 const decodedTables = new Map<string, Map<number, string>>();
 
+const DECIMAL = /^\d+$/;
+
 /**
  * The syscall name for a SYSCALL record's arch (hex AUDIT_ARCH_*) and number, from the
  * tables that ausyscall dumps. "other" for an arch or number the tables do not know, so
- * the label stays bounded.
+ * the label stays bounded. The kernel writes the number in decimal: an empty or other
+ * value (`syscall=`, `syscall=0x3b`) is no number, not syscall 0 or 59. The arch is looked
+ * up among the tables' own keys only, so `arch=constructor` is an unknown arch, not a crash.
  */
 export function syscallName(arch: string | undefined, number: string | undefined): string {
-  if (arch === undefined || number === undefined) return 'other';
+  if (arch === undefined || number === undefined || !DECIMAL.test(number)) return 'other';
   const archKey = arch.toLowerCase();
   let table = decodedTables.get(archKey);
   if (!table) {
+    if (!Object.hasOwn(SYSCALL_TABLES, archKey)) return 'other';
     const source = SYSCALL_TABLES[archKey];
-    if (!source) return 'other';
     table = new Map();
     const parts = source.table.split(' ');
     for (let i = 0; i + 1 < parts.length; i += 2) table.set(Number(parts[i]), parts[i + 1]);

@@ -173,93 +173,110 @@ export function lineColumn(text: string, offset: number): { line: number; column
 
 /**
  * The offset of the first syntax error in a text JSON.parse rejected: a small scanner of
- * the JSON grammar (RFC 8259) that stops where it cannot go on.
+ * the JSON grammar (RFC 8259) that stops where it cannot go on, at the offset V8 names
+ * where V8's message names one (after "-" or "1." or "1e", where the missing digit goes).
+ * Iterative, with its own stack of open arrays and objects: JSON.parse takes any depth,
+ * so a recursive scanner would overflow the call stack on `[[[[...` and throw.
  */
 export function jsonErrorOffset(text: string): number {
+  const n = text.length;
   let i = 0;
-  class Stop extends Error {}
-  const fail = (): never => {
-    throw new Stop();
-  };
+  const isDigit = (at: number) => at < n && text.charCodeAt(at) >= 0x30 && text.charCodeAt(at) <= 0x39;
   const ws = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
   };
-  const literal = (word: string) => {
-    for (const ch of word) if (text[i] === ch) i++;
-    else fail();
+  /** Each scanner below consumes what it can; false leaves i at the first offending char. */
+  const literal = (word: string): boolean => {
+    for (const ch of word) {
+      if (text[i] !== ch) return false;
+      i++;
+    }
+    return true;
   };
-  const string = () => {
-    if (text[i] !== '"') fail();
+  const string = (): boolean => {
+    if (text[i] !== '"') return false;
     i++;
     for (;;) {
-      if (i >= text.length) fail();
+      if (i >= n) return false;
       const ch = text[i];
-      if (ch === '"') return void i++;
-      if (ch < ' ') fail();
+      if (ch === '"') {
+        i++;
+        return true;
+      }
+      if (ch < ' ') return false;
       if (ch === '\\') {
         i++;
         if (text[i] === 'u') {
           i++;
-          for (let k = 0; k < 4; k++) if (/[0-9a-fA-F]/.test(text[i] ?? '')) i++;
-          else fail();
+          for (let k = 0; k < 4; k++) {
+            if (!/[0-9a-fA-F]/.test(text[i] ?? '')) return false;
+            i++;
+          }
           continue;
         }
-        if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail();
+        if (i >= n || !'"\\/bfnrt'.includes(text[i])) return false;
       }
       i++;
     }
   };
-  const number = () => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
-    if (!m) fail();
-    i += m![0].length;
+  const number = (): boolean => {
+    if (text[i] === '-') i++;
+    if (text[i] === '0') i++;
+    else if (isDigit(i)) while (isDigit(i)) i++;
+    else return false;
+    if (text[i] === '.') {
+      i++;
+      if (!isDigit(i)) return false;
+      while (isDigit(i)) i++;
+    }
+    if (text[i] === 'e' || text[i] === 'E') {
+      i++;
+      if (text[i] === '+' || text[i] === '-') i++;
+      if (!isDigit(i)) return false;
+      while (isDigit(i)) i++;
+    }
+    return true;
   };
-  const value = (): void => {
+  /** An object member's name and colon, up to its value. */
+  const memberName = (): boolean => {
+    ws();
+    if (!string()) return false;
+    ws();
+    if (text[i] !== ':') return false;
+    i++;
+    return true;
+  };
+  /** The arrays ("]") and objects ("}") open around the current value, innermost last. */
+  const open: string[] = [];
+  for (;;) {
+    // A value.
     ws();
     const ch = text[i];
-    if (ch === '{') {
+    if (ch === '{' || ch === '[') {
       i++;
       ws();
-      if (text[i] === '}') return void i++;
-      for (;;) {
-        ws();
-        string();
-        ws();
-        if (text[i] !== ':') fail();
+      if (text[i] === (ch === '{' ? '}' : ']')) i++;
+      else {
+        open.push(ch === '{' ? '}' : ']');
+        if (ch === '{' && !memberName()) return i;
+        continue;
+      }
+    } else if (!(ch === '"' ? string() : ch === 't' ? literal('true') : ch === 'f' ? literal('false') : ch === 'n' ? literal('null') : number())) return i;
+    // After a value: the next element or member, or the end of containers, or of the text.
+    for (;;) {
+      ws();
+      const close = open.at(-1);
+      if (close === undefined) return i;
+      if (text[i] === ',') {
         i++;
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') return void i++;
-        else fail();
+        if (close === '}' && !memberName()) return i;
+        break;
       }
-    }
-    if (ch === '[') {
+      if (text[i] !== close) return i;
       i++;
-      ws();
-      if (text[i] === ']') return void i++;
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') return void i++;
-        else fail();
-      }
+      open.pop();
     }
-    if (ch === '"') return string();
-    if (ch === 't') return literal('true');
-    if (ch === 'f') return literal('false');
-    if (ch === 'n') return literal('null');
-    return number();
-  };
-  try {
-    value();
-    ws();
-    if (i < text.length) fail();
-  } catch (err) {
-    if (!(err instanceof Stop)) throw err;
   }
-  return i;
 }
 
 // ---------------------------------------------------------------- listeners
@@ -326,7 +343,11 @@ interface Candidate<T> {
   readonly value: T | undefined;
 }
 
-const stringList = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.map(String) : undefined);
+/**
+ * A daemon.json list of names (hosts, registries, plugins). An array or object in it names
+ * nothing and is left out: String() of a deeply nested one would overflow the call stack.
+ */
+const stringList = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x) => typeof x !== 'object' || x === null).map(String) : undefined);
 const configBool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
 const configString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const configRecord = <T>(v: unknown): Record<string, T> | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, T>) : undefined);

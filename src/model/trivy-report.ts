@@ -29,6 +29,19 @@ const SEVERITIES = new Set<string>(TRIVY_SEVERITIES);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
+ * A JSON value for an error message: a scalar as JSON (a string cut at 40 chars), an array or
+ * object by its kind. Never JSON.stringify of a container: JSON.parse accepts any depth, and
+ * stringifying a deeply nested value overflows the call stack (a RangeError, not a
+ * TrivyReportError).
+ */
+function describeValue(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (isObject(v)) return 'an object';
+  const text = JSON.stringify(v ?? null);
+  return text.length > 42 ? `${text.slice(0, 40)}..."` : text;
+}
+
+/**
  * Counts the vulnerabilities of one report per severity. Each entry of
  * Results[].Vulnerabilities counts once, as in Trivy's own summary table: a CVE found in
  * two packages counts twice. A severity Trivy does not define counts as UNKNOWN, as
@@ -43,7 +56,7 @@ export function parseTrivyReport(text: string): TrivyReportCounts {
     throw new TrivyReportError('not JSON', { cause });
   }
   if (!isObject(doc)) throw new TrivyReportError('not a Trivy report: the top level is not an object');
-  if (doc.SchemaVersion !== 2) throw new TrivyReportError(`unsupported SchemaVersion ${JSON.stringify(doc.SchemaVersion ?? null)} (expected 2)`);
+  if (doc.SchemaVersion !== 2) throw new TrivyReportError(`unsupported SchemaVersion ${describeValue(doc.SchemaVersion)} (expected 2)`);
   if (typeof doc.ArtifactName !== 'string' || doc.ArtifactName === '') throw new TrivyReportError('ArtifactName is missing');
   const results = doc.Results ?? [];
   if (!Array.isArray(results)) throw new TrivyReportError('Results is not an array');

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { describeError } from '../base/log';
+import { readTextFile } from './files';
 
 /** Deadline of one auditctl run. It answers in milliseconds; a hung netlink socket must not hold a collection. */
 export const AUDITCTL_TIMEOUT_MS = 5000;
@@ -63,7 +64,7 @@ export async function readRulesFiles(paths: readonly string[]): Promise<{ texts:
   const errors: string[] = [];
   const readOne = async (file: string) => {
     try {
-      texts.push({ origin: file, text: await fs.readFile(file, 'utf8') });
+      texts.push({ origin: file, text: await readTextFile(file) });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') missing.push(file);
       else errors.push(describeError(new Error(`reading ${file} failed`, { cause: err })));

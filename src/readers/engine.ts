@@ -43,6 +43,23 @@ export interface DockerEngine {
   readonly endpoint: string;
 }
 
+/**
+ * Largest answer read. A list of 2,000 containers is about 2 MB and an inspect 4 KB; an
+ * engine that sends more than this is broken or hostile, and would take the memory of the host.
+ */
+export const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+
+/** Longest line of GET /events read; a longer one (an engine gone wrong, or hostile) is dropped and the stream reconnected. */
+export const MAX_EVENT_LINE_BYTES = 1024 * 1024;
+
+/** The event stream sent a line over MAX_EVENT_LINE_BYTES: it was dropped, and the stream ended. */
+export class EventLineTooLongError extends Error {
+  constructor(readonly bytes: number) {
+    super(`an engine event line was over ${MAX_EVENT_LINE_BYTES} bytes (${bytes} read without a newline); dropped, and the stream is subscribed again`);
+    this.name = 'EventLineTooLongError';
+  }
+}
+
 /** One line of GET /events. */
 export interface EngineEvent {
   Type?: string;
@@ -95,6 +112,8 @@ export function resolveConnection(settings: ConnectionSettings): EngineConnectio
     const read = (file: string): Buffer => {
       const full = path.join(certPath, file);
       try {
+        // Checked first: reading a FIFO put there would block start-up for good.
+        if (!fs.statSync(full).isFile()) throw new Error(`${full} is not a regular file`);
         return fs.readFileSync(full);
       } catch (cause) {
         throw new Error(`reading TLS file ${full} failed (DOCKER_TLS_VERIFY is set)`, { cause });
@@ -155,7 +174,7 @@ function getRequest(conn: EngineConnection, requestPath: string, agent: http.Age
  * One plain HTTP GET over the engine connection. The benchmark's raw sweep uses it with
  * Node's default agent; the engine client passes its own keep-alive agent.
  */
-export function rawGet(conn: EngineConnection, requestPath: string, signal?: AbortSignal, agent?: http.Agent): Promise<RawResponse> {
+export function rawGet(conn: EngineConnection, requestPath: string, signal?: AbortSignal, agent?: http.Agent, maxBytes = MAX_RESPONSE_BYTES): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(abortError(signal));
@@ -176,7 +195,14 @@ export function rawGet(conn: EngineConnection, requestPath: string, signal?: Abo
     };
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let bytes = 0;
+      res.on('data', (c: Buffer) => {
+        bytes += c.length;
+        if (bytes <= maxBytes) return void chunks.push(c);
+        chunks.length = 0;
+        req.destroy();
+        settle(reject)(Object.assign(new Error(`the answer to GET ${requestPath} is over ${maxBytes} bytes; not read`), { code: 'EFBIG' }));
+      });
       res.on('end', settle(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') })));
       res.on('error', settle(reject));
     });
@@ -236,6 +262,8 @@ export interface EngineOptions {
   timeoutMs: number;
   /** Connections kept open to the engine; should be at least the inspect concurrency. */
   maxSockets?: number;
+  /** Largest answer read (MAX_RESPONSE_BYTES by default). */
+  maxResponseBytes?: number;
 }
 
 /** The reason a call's signal carries when its deadline passed. */
@@ -313,7 +341,7 @@ export class EngineClient implements DockerEngine {
 
   async ping(signal?: AbortSignal): Promise<{ apiVersion: string; negotiatedVersion: string }> {
     const what = `pinging the engine at ${this.endpoint}`;
-    const res = await this.call(what, (s) => rawGet(this.conn, '/_ping', s, this.agent), signal);
+    const res = await this.call(what, (s) => rawGet(this.conn, '/_ping', s, this.agent, this.options.maxResponseBytes), signal);
     if (res.status !== 200) {
       this.forgetVersion();
       throw new Error(`${what} failed`, { cause: new EngineHttpError(res.status, res.body) });
@@ -354,7 +382,7 @@ export class EngineClient implements DockerEngine {
       what,
       async (s) => {
         const prefix = await this.versionPrefix(s);
-        const res = await rawGet(this.conn, prefix + apiPath, s, this.agent);
+        const res = await rawGet(this.conn, prefix + apiPath, s, this.agent, this.options.maxResponseBytes);
         if (res.status === 404 && missingOk) return undefined;
         if (res.status !== 200) throw new EngineHttpError(res.status, res.body);
         return JSON.parse(res.body) as T;
@@ -437,24 +465,45 @@ export class EngineClient implements DockerEngine {
           return;
         }
         handlers.onOpen();
-        let pending = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          pending += chunk;
-          let nl: number;
-          while ((nl = pending.indexOf('\n')) >= 0) {
-            const line = pending.slice(0, nl).trim();
-            pending = pending.slice(nl + 1);
-            if (line === '') continue;
-            try {
-              handlers.onEvent(JSON.parse(line) as EngineEvent);
-            } catch (err) {
-              res.destroy();
-              done(new Error(`unreadable event line ${JSON.stringify(line.slice(0, 200))}`, { cause: err }));
-              return;
-            }
+        // Bytes after the last newline, kept as chunks: each chunk is scanned once, so the
+        // cost of a chunk is proportional to its size, however long the line it belongs to.
+        let pending: Buffer[] = [];
+        let pendingBytes = 0;
+        const line = (text: string): boolean => {
+          const trimmed = text.trim();
+          if (trimmed === '') return true;
+          try {
+            handlers.onEvent(JSON.parse(trimmed) as EngineEvent);
+            return true;
+          } catch (err) {
+            res.destroy();
+            done(new Error(`unreadable event line ${JSON.stringify(trimmed.slice(0, 200))}`, { cause: err }));
+            return false;
+          }
+        };
+        res.on('data', (chunk: Buffer) => {
+          let start = 0;
+          for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, start)) {
+            const bytes = pendingBytes + nl - start;
+            const text = pending.length === 0 ? chunk.toString('utf8', start, nl) : Buffer.concat([...pending, chunk.subarray(start, nl)]).toString('utf8');
+            pending = [];
+            pendingBytes = 0;
+            start = nl + 1;
+            if (bytes > MAX_EVENT_LINE_BYTES) return tooLong(bytes);
+            if (!line(text)) return;
+          }
+          if (start < chunk.length) {
+            pending.push(chunk.subarray(start));
+            pendingBytes += chunk.length - start;
+            // No newline within the bound: the line will be dropped anyway, so stop reading it now.
+            if (pendingBytes > MAX_EVENT_LINE_BYTES) tooLong(pendingBytes);
           }
         });
+        const tooLong = (bytes: number) => {
+          pending = [];
+          res.destroy();
+          done(new EventLineTooLongError(bytes));
+        };
         res.on('end', () => done());
         res.on('error', done);
         res.on('close', () => done());

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { mapLimit } from '../base/concurrency';
+import { readTextFile } from './files';
 
 export interface ProcessArgv {
   readonly pid: number;
@@ -11,7 +12,7 @@ export interface ProcessArgv {
 /** A process's argv from <proc>/<pid>/cmdline (NUL-separated); undefined when it is gone or unreadable. */
 export async function readArgv(procPath: string, pid: number): Promise<string[] | undefined> {
   try {
-    const argv = (await fs.readFile(path.join(procPath, String(pid), 'cmdline'), 'utf8')).split('\0');
+    const argv = (await readTextFile(path.join(procPath, String(pid), 'cmdline'), { maxBytes: 1024 * 1024 })).split('\0');
     if (argv.at(-1) === '') argv.pop();
     return argv;
   } catch {
@@ -21,7 +22,7 @@ export async function readArgv(procPath: string, pid: number): Promise<string[] 
 
 /** A process's start time (field 22 of <proc>/<pid>/stat), so a reused pid is not taken for the same process. */
 export async function readStartTime(procPath: string, pid: number): Promise<string | undefined> {
-  const stat = await fs.readFile(path.join(procPath, String(pid), 'stat'), 'utf8').catch(() => undefined);
+  const stat = await readTextFile(path.join(procPath, String(pid), 'stat'), { maxBytes: 64 * 1024 }).catch(() => undefined);
   return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
 }
 

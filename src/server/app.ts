@@ -67,5 +67,13 @@ export function createApp(deps: AppDeps): Express {
     res.type('html').send(landingPage({ version: deps.version, telemetryPath: deps.telemetryPath, collectors: deps.collectors, snapshot: deps.snapshot() }));
   });
 
+  // Every path here only answers GET (and HEAD, which express derives from it): another
+  // method on one of them is 405 with the methods it takes, not a 404 that says it is not there.
+  for (const p of [deps.telemetryPath, '/-/healthy', '/-/ready', '/']) {
+    app.all(p, (_req, res) => {
+      res.set('Allow', 'GET, HEAD').status(405).type('text/plain').send('Method Not Allowed: only GET and HEAD\n');
+    });
+  }
+
   return app;
 }

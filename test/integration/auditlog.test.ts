@@ -4,7 +4,9 @@
 // aureport and ausearch on the same logs. Other engineers' tests write events at the same
 // time, so only this run's keys are compared. Then a log file the test controls, written
 // from those real records: copy-truncate, deletion, a file that appears later, restarts.
-import { execFileSync, spawn } from 'node:child_process';
+// Last, several kill -USR1 rotations between two collections, with auditd.conf's num_logs
+// raised for the test (so auditd deletes nothing) and put back after.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -26,8 +28,9 @@ const run = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 const KEY1 = `dae_al_1_${run}`;
 const KEY2 = `dae_al_2_${run}`;
 const KEY3 = `dae_al_3_${run}`;
+const KEY4 = `dae_al_4_${run}`;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dae-audit-'));
-const dirs = { [KEY1]: path.join(work, 'w1'), [KEY2]: path.join(work, 'w2'), [KEY3]: path.join(work, 'w3') };
+const dirs = { [KEY1]: path.join(work, 'w1'), [KEY2]: path.join(work, 'w2'), [KEY3]: path.join(work, 'w3'), [KEY4]: path.join(work, 'w4') };
 const rules: string[][] = [];
 
 function addWatch(key: string): void {
@@ -270,5 +273,174 @@ describe('the built exporter, --once', () => {
     delete totals[''];
     expect(totals).toEqual(expected);
     expect(seriesValue(out, 'docker_audit_log_bytes_read_total')).toBe(fs.statSync(file).size);
+  });
+});
+
+// ---------------------------------------------------------------- several rotations between two collections
+
+const AUDITD_CONF = '/etc/audit/auditd.conf';
+const NUM_LOGS = /^num_logs\s*=\s*(\d+)\s*$/m;
+/**
+ * Held while a run has auditd.conf changed: the original text, the run's process and boot, and
+ * how many rotated files there were. A run that died with it changed is undone by the next.
+ */
+const CONF_LOCK = '/var/tmp/docker-audit-exporter-test.auditd-conf.lock';
+interface ConfLock {
+  readonly pid: number;
+  readonly boot: string;
+  readonly conf: string;
+  readonly rotated: number;
+}
+const bootId = () => fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+const auditdPid = () => Number(execFileSync('pidof', ['auditd'], { encoding: 'utf8' }).trim().split(' ')[0]);
+const inodeOf = (file: string) => (fs.existsSync(file) ? fs.statSync(file).ino : undefined);
+/** The audit.log.N there are: 1 ... N. */
+const rotatedFiles = () => {
+  let n = 0;
+  while (fs.existsSync(`${AUDIT_LOG}.${n + 1}`)) n++;
+  return n;
+};
+function numLogsOf(conf: string): number {
+  const m = NUM_LOGS.exec(conf);
+  if (!m) throw new Error(`${AUDITD_CONF} has no num_logs line`);
+  return Number(m[1]);
+}
+/** Lines holding the key in one file (its SYSCALL or CONFIG_CHANGE records: one an event). */
+function keyLinesIn(file: string, key: string): number {
+  try {
+    return Number(execFileSync('grep', ['-ac', `key="${key}"`, file], { encoding: 'utf8' }).trim());
+  } catch {
+    return 0; // grep exits 1 without a match
+  }
+}
+/** Reconfigurations auditd logged at this process's request (DAEMON_CONFIG op=reconfigure ... pid=PID), over every audit.log*. */
+function reconfigurations(): number {
+  try {
+    return Number(execFileSync('sh', ['-c', `cat ${AUDIT_LOG}* | grep -ac 'type=DAEMON_CONFIG .*op=reconfigure .* pid=${process.pid} '`], { encoding: 'utf8' }).trim());
+  } catch {
+    return 0;
+  }
+}
+/** Writes auditd.conf and has auditd read it again (SIGHUP), until auditd logged that it did. */
+async function reconfigureAuditd(conf: string): Promise<void> {
+  const before = reconfigurations();
+  fs.writeFileSync(AUDITD_CONF, conf);
+  process.kill(auditdPid(), 'SIGHUP');
+  await waitUntil('auditd read auditd.conf again', () => reconfigurations() > before, 15_000, 50);
+}
+/**
+ * auditd.conf as it was, read again by auditd; and the rotated files beyond what there were
+ * and what num_logs keeps removed, as auditd itself does when it starts (check_excess_logs):
+ * the machine as if num_logs had never changed.
+ */
+async function restoreAuditd(lock: ConfLock): Promise<void> {
+  if (fs.readFileSync(AUDITD_CONF, 'utf8') !== lock.conf) await reconfigureAuditd(lock.conf);
+  for (let n = Math.max(lock.rotated, numLogsOf(lock.conf) - 1) + 1; fs.existsSync(`${AUDIT_LOG}.${n}`); n++) fs.rmSync(`${AUDIT_LOG}.${n}`);
+}
+/** Takes the lock, once no other run holds it (and after undoing what a run that died left behind). */
+async function lockAuditdConf(): Promise<ConfLock> {
+  let lock: ConfLock | undefined;
+  await waitUntil('no other test run has auditd.conf changed', async () => {
+    let held: ConfLock | undefined;
+    try {
+      held = JSON.parse(fs.readFileSync(CONF_LOCK, 'utf8')) as ConfLock;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (held && held.boot === bootId() && fs.existsSync(`/proc/${held.pid}`)) return false;
+    if (held) {
+      await restoreAuditd(held);
+      fs.rmSync(CONF_LOCK, { force: true });
+    }
+    const mine: ConfLock = { pid: process.pid, boot: bootId(), conf: fs.readFileSync(AUDITD_CONF, 'utf8'), rotated: rotatedFiles() };
+    // Written whole, then linked into place: the link fails if another run was quicker.
+    const temp = `${CONF_LOCK}.${process.pid}`;
+    fs.writeFileSync(temp, JSON.stringify(mine));
+    try {
+      fs.linkSync(temp, CONF_LOCK);
+      lock = mine;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      fs.rmSync(temp, { force: true });
+    }
+    return lock !== undefined;
+  }, 60_000, 200);
+  return lock!;
+}
+
+describe('auditlog across several rotations of the real auditd between two collections', () => {
+  const ROTATIONS = 6;
+  let lock: ConfLock | undefined;
+  let writer: ChildProcess | undefined;
+  afterAll(async () => {
+    if (writer && writer.exitCode === null && writer.signalCode === null) writer.kill();
+    removeWatches();
+    if (lock) {
+      await restoreAuditd(lock);
+      fs.rmSync(CONF_LOCK, { force: true });
+    }
+  });
+
+  it(`reads every file of ${ROTATIONS} kill -USR1 rotations under load: counts equal aureport's over all the files, each rotation counted, none lost`, async () => {
+    lock = await lockAuditdConf();
+    // Room for the rotated files there are, this test's and a rotation by anyone else: auditd deletes nothing meanwhile.
+    const numLogs = Math.max(numLogsOf(lock.conf), lock.rotated + 1) + ROTATIONS + 2;
+    await reconfigureAuditd(lock.conf.replace(NUM_LOGS, `num_logs = ${numLogs}`));
+    const follower = new InProcess([`--audit.log-path=${AUDIT_LOG}`, '--audit.start=end', `--audit.keys=${KEY4}`]);
+    try {
+      const before = await follower.collect();
+      expect(before.error).toBeUndefined();
+      const first = inodeOf(AUDIT_LOG);
+      addWatch(KEY4);
+      // Watched writes from another process, as fast as a shell loop goes, until told to stop.
+      const stop = path.join(work, 'stop-writer');
+      const loop = spawn('bash', ['-c', `i=0; while [ ! -e ${stop} ]; do i=$((i+1)); echo $i > ${dirs[KEY4]}/f$((i % 20)); done`], { stdio: 'ignore' });
+      writer = loop;
+      const exited = new Promise<void>((resolve) => loop.once('exit', () => resolve()));
+      for (let r = 1; r <= ROTATIONS; r++) {
+        // Every file gets some of the events; the rotation comes while more arrive.
+        await waitUntil(`events with key ${KEY4} in audit.log before rotation ${r}`, () => keyLinesIn(AUDIT_LOG, KEY4) >= 100, 30_000, 20);
+        const was = inodeOf(AUDIT_LOG);
+        process.kill(auditdPid(), 'SIGUSR1');
+        await waitUntil(`auditd rotated the log (${r})`, () => ![undefined, was].includes(inodeOf(AUDIT_LOG)), 15_000, 10);
+      }
+      await waitUntil(`events with key ${KEY4} in the last audit.log`, () => keyLinesIn(AUDIT_LOG, KEY4) >= 100, 30_000, 20);
+      fs.writeFileSync(stop, '');
+      await exited;
+      removeWatches();
+      // Written out once the count over every file stops moving.
+      let last = -1;
+      await waitUntil(`auditd wrote every event with key ${KEY4}`, () => {
+        const n = Array.from({ length: rotatedFiles() + 1 }, (_, i) => keyLinesIn(i === 0 ? AUDIT_LOG : `${AUDIT_LOG}.${i}`, KEY4)).reduce((a, b) => a + b, 0);
+        const settled = n === last;
+        last = n;
+        return settled;
+      }, 30_000, 300);
+
+      const after = await follower.collect();
+      expect(after.error).toBeUndefined();
+      // Every rotation since the first collection: the file at the path then is audit.log.K now.
+      const rotations = Array.from({ length: rotatedFiles() }, (_, i) => i + 1).find((n) => inodeOf(`${AUDIT_LOG}.${n}`) === first);
+      expect(rotations).toBeGreaterThanOrEqual(ROTATIONS);
+      expect(value(after.samples, 'docker_audit_log_rotations_total')! - value(before.samples, 'docker_audit_log_rotations_total')!).toBe(rotations);
+      expect(value(after.samples, 'docker_audit_log_lost_files_total')).toBe(0);
+      expect(value(after.samples, 'docker_audit_log_parse_errors_total')).toBe(0);
+
+      // aureport file by file (the events are in every one of them) and over all of them; ausearch agrees.
+      const files = [AUDIT_LOG, ...Array.from({ length: rotations! }, (_, i) => `${AUDIT_LOG}.${i + 1}`)];
+      const perFile = files.map((f) => aureportKeys(f)[KEY4] ?? 0);
+      expect(perFile.every((n) => n > 0)).toBe(true);
+      const expected = aureportKeys()[KEY4];
+      expect(perFile.reduce((a, b) => a + b, 0)).toBe(expected);
+      expect(eventIds(ausearchRaw(KEY4)).length).toBe(expected);
+      // An event is counted once it is complete: 2 s after its last record, by the wall clock.
+      let counted = keyTotal(after.samples, KEY4);
+      await waitUntil(`the exporter counted the ${expected} events aureport did`, async () => (counted = keyTotal((await follower.collect()).samples, KEY4)) >= expected, 15_000, 250).catch(() => undefined);
+      expect({ exporter: counted }).toEqual({ exporter: expected });
+      expect(keyTotal((await follower.collect()).samples, KEY4)).toBe(expected); // and no more later
+    } finally {
+      await follower.collector.close?.();
+    }
   });
 });

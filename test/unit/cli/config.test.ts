@@ -96,6 +96,30 @@ describe('parseConfig', () => {
     expect(problems(['--no-docker.host'])).toEqual(['--no-docker.host: only on/off flags can be negated']);
   });
 
+  it('caps every duration below what Node\'s timers can hold (600h overflowed into a 1 ms timeout in 0.1)', () => {
+    expect(problems(['--docker.timeout=600h'])).toEqual(['--docker.timeout="600h": must be at most 10m']);
+    expect(problems(['--docker.timeout=11m'])).toEqual(['--docker.timeout="11m": must be at most 10m']);
+    expect(config(['--docker.timeout=10m']).docker.timeoutMs).toBe(600_000);
+    expect(problems(['--collector.containers.inspect-max-age=25h', '--collector.engine.info-max-age=1000h', '--collector.resources.df-interval=100h'])).toEqual([
+      '--collector.containers.inspect-max-age="25h": must be at most 24h',
+      '--collector.engine.info-max-age="1000h": must be at most 24h',
+      '--collector.resources.df-interval="100h": must be at most 24h',
+    ]);
+    expect(problems(['--collector.resources.df-interval=500ms'])).toEqual(['--collector.resources.df-interval="500ms": must be at least 1s']);
+  });
+
+  it('wants every path flag absolute, as a relative one would depend on where the exporter was started', () => {
+    expect(problems(['--trivy.reports-dir=reports', '--audit.state-file=state.json', '--audit.rules-paths=/etc/audit/audit.rules,rules.d', '--audit.auditctl-path=./auditctl', '--audit.log-path=audit.log'])).toEqual([
+      '--audit.rules-paths: "rules.d" is not an absolute path',
+      '--audit.auditctl-path="./auditctl": expected a command name or an absolute path',
+      '--trivy.reports-dir="reports": expected an absolute path (or "" for none)',
+      '--audit.log-path="audit.log": expected an absolute path',
+      '--audit.state-file="state.json": expected an absolute path (or "" for none)',
+    ]);
+    const ok = config(['--trivy.reports-dir=/srv/trivy', '--audit.state-file=', '--audit.auditctl-path=auditctl']);
+    expect([ok.trivyReportsDir, ok.audit.stateFile, ok.audit.auditctlPath]).toEqual(['/srv/trivy', undefined, 'auditctl']);
+  });
+
   it('answers --help and --version without validating anything else', () => {
     expect(parseConfig(['--bogus', '--help'])).toEqual({ kind: 'help' });
     expect(parseConfig(['--version'])).toEqual({ kind: 'version' });

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { silentLogger } from '../../../src/base/log';
-import { buildRunner } from '../../../src/cli/main';
+import { buildRunner, handleSignals } from '../../../src/cli/main';
 import { testConfig } from '../../helpers/options';
 import { RecordedEngine } from '../../helpers/recorded-engine';
 
@@ -41,5 +41,55 @@ describe('buildRunner', () => {
     } finally {
       await runner.close();
     }
+  });
+});
+
+describe('handleSignals', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] }));
+  afterEach(() => jest.useRealTimers());
+
+  function setup(stop: () => Promise<void>) {
+    const listeners = new Map<string, () => void>();
+    const exits: number[] = [];
+    const logs: string[] = [];
+    const logger = { ...silentLogger, info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
+    handleSignals({ stop, logger, graceMs: 15_000, exit: (code) => void exits.push(code), on: (s, l) => void listeners.set(s, l) });
+    return { send: (s: string) => listeners.get(s)!(), exits, logs };
+  }
+
+  it('stops gracefully on SIGTERM and exits 0', async () => {
+    const { send, exits } = setup(() => Promise.resolve());
+    send('SIGTERM');
+    await jest.advanceTimersByTimeAsync(0);
+    expect(exits).toEqual([0]);
+  });
+
+  it('exits anyway once the grace time is over, whatever the stop is waiting for', async () => {
+    const { send, exits, logs } = setup(() => new Promise<void>(() => undefined)); // a stop that never ends
+    send('SIGTERM');
+    await jest.advanceTimersByTimeAsync(14_999);
+    expect(exits).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(exits).toEqual([1]);
+    expect(logs).toContain('shutdown did not finish in time: exiting anyway');
+  });
+
+  it('exits at once on a second SIGTERM or SIGINT', async () => {
+    const { send, exits } = setup(() => new Promise<void>(() => undefined));
+    send('SIGTERM');
+    send('SIGINT');
+    expect(exits).toEqual([130]);
+    const again = setup(() => new Promise<void>(() => undefined));
+    again.send('SIGINT');
+    again.send('SIGTERM');
+    expect(again.exits).toEqual([143]);
+  });
+
+  it('ignores SIGHUP, which would otherwise kill the process', async () => {
+    const { send, exits, logs } = setup(() => Promise.resolve());
+    send('SIGHUP');
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(exits).toEqual([]);
+    expect(logs).toEqual(['SIGHUP received: there is nothing to reload; ignored']);
   });
 });

@@ -67,6 +67,7 @@ describe('auditlog collector on recorded logs', () => {
     expect(other).toBeUndefined();
     expect(named).toEqual(expected);
     expect(single(samples, 'docker_audit_log_bytes_read_total')).toBe(fs.statSync(path.join(FIXTURES, fixture)).size);
+    expect(single(samples, 'docker_audit_log_lost_files_total')).toBe(0);
   });
 
   it('counts garbage, the overlong line and a truncated last line apart from events', async () => {
@@ -126,7 +127,7 @@ describe('auditlog collector on recorded logs', () => {
 });
 
 describe('auditlog collector on a record holding a NUL byte (a regression: 0.1 froze its snapshot on it)', () => {
-  it('counts both events apart and the next snapshot renders, with nothing dropped', async () => {
+  it('counts both events (the NUL one as success="other"), and the next snapshot renders, with nothing dropped', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dae-auditlog-nul-'));
     try {
       const file = path.join(dir, 'audit.log');
@@ -143,9 +144,59 @@ describe('auditlog collector on a record holding a NUL byte (a regression: 0.1 f
       await collector.close?.();
       const text = buildSnapshot(result, 0, 15_000).text;
       const events = text.split('\n').filter((l) => l.startsWith('docker_audit_log_events_total{'));
-      expect(events.sort()).toEqual(['docker_audit_log_events_total{key="k",syscall="openat",success="x\u0000y"} 1', 'docker_audit_log_events_total{key="k",syscall="openat",success="x"} 1'].sort());
+      expect(events).toEqual(['docker_audit_log_events_total{key="k",syscall="openat",success="other"} 2']);
       expect(text).toContain('docker_audit_samples_dropped_total{collector="auditlog"} 0\n');
       expect(text).toContain('docker_audit_collector_success{collector="auditlog"} 1\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('auditlog collector across several rotations between two collections', () => {
+  it('counts the events of every rotated file still there, every rotation, and the files lost', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dae-auditlog-rot-'));
+    try {
+      const file = path.join(dir, 'audit.log');
+      let serial = 0;
+      const events = (n: number) =>
+        Array.from({ length: n }, () => {
+          serial++;
+          return (
+            `type=SYSCALL msg=audit(1795457711.974:${serial}): arch=c000003e syscall=257 success=yes exit=3 a0=0 a1=0 a2=0 a3=0 items=1 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm="cat" exe="/usr/bin/cat" key="k"\n` +
+            `type=PROCTITLE msg=audit(1795457711.974:${serial}): proctitle=636174\n`
+          );
+        }).join('');
+      /** As auditd with num_logs=5 rotates: .3 to .4 (deleting the oldest), ..., audit.log to .1, a new audit.log. */
+      const rotate = (content: string, writtenLater: boolean) => {
+        for (let i = 4; i > 1; i--) if (fs.existsSync(`${file}.${i - 1}`)) fs.renameSync(`${file}.${i - 1}`, `${file}.${i}`);
+        fs.renameSync(file, `${file}.1`);
+        fs.writeFileSync(file, content);
+        // Written after the rename that deleted a file: a later modification time (a minute ahead, not waited for).
+        if (writtenLater) fs.utimesSync(file, Date.now() / 1000 + 60, Date.now() / 1000 + 60);
+      };
+      fs.writeFileSync(file, events(3));
+      const collector = createAuditlogCollector({
+        options: testOptions(['--audit.start=beginning', `--audit.log-path=${file}`, '--audit.keys=k']),
+        logger: silentLogger,
+        facts: rulesSource(() => Promise.reject(new Error('no rules'))),
+      });
+      let collection = 0;
+      const collect = async () => {
+        const samples: Sample[] = [];
+        await collector.collect({ signal: new AbortController().signal, emit: (s) => void samples.push(s), logger: silentLogger, now: Date.now, collection: ++collection });
+        return samples;
+      };
+      expect(byKey(await collect()).k).toBe(3);
+      fs.appendFileSync(file, events(1)); // after the first collection, before the rotations
+      // Seven rotations of two events each: the 5th deletes the first file (held open: still read), the 6th and 7th the next two, unread.
+      for (let r = 1; r <= 7; r++) rotate(events(2), r >= 5);
+      const samples = await collect();
+      expect(byKey(samples).k).toBe(3 + 1 + 5 * 2);
+      expect(single(samples, 'docker_audit_log_rotations_total')).toBe(7);
+      expect(single(samples, 'docker_audit_log_lost_files_total')).toBe(2);
+      expect(single(samples, 'docker_audit_log_lag_bytes')).toBe(0);
+      await collector.close?.();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -70,6 +70,21 @@ describe('renderSamples', () => {
     expect(text.split('\n').filter((l) => l.startsWith('docker_audit_log_events_total{'))).toHaveLength(4);
   });
 
+  it('cuts label values over 1,024 characters, keeping two long values apart', () => {
+    const long = 'x'.repeat(10_000);
+    const { text, duplicates } = render([
+      sample(METRICS.containerInfo, { ...labels('a'), image_id: '1', compose_project: long, compose_service: 's' }, 1),
+      sample(METRICS.containerInfo, { ...labels('b'), image_id: '1', compose_project: long + 'y', compose_service: 's' }, 1),
+      sample(METRICS.containerInfo, { ...labels('c'), image_id: '1', compose_project: 'x'.repeat(1024), compose_service: 's' }, 1),
+    ]);
+    expect(duplicates).toEqual([]);
+    const projects = parseExposition(text).map((s) => s.labels.compose_project);
+    expect(projects.map((p) => p.length)).toEqual([1009, 1009, 1024]);
+    expect(projects[0].startsWith('x'.repeat(1000) + '…')).toBe(true);
+    expect(projects[0]).not.toBe(projects[1]);
+    expect(text.length).toBeLessThan(5000);
+  });
+
   it('renders 200,000 samples without spreading them into a call', () => {
     const many = Array.from({ length: 200_000 }, (_, i) => sample(METRICS.containerPrivileged, labels(`c${i}`), i % 2));
     const { text, duplicates } = render(many);

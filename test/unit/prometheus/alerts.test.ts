@@ -57,6 +57,7 @@ describe('prometheus/alerts.yml', () => {
       expect(body).toContain(`runbook: "README.md#${anchor}"`);
       expect([name, readme.includes(`<a id="${anchor}"></a>`)]).toEqual([name, true]);
     }
+    expect(readme).toContain(`holds ${alerts.length} alert rules`);
   });
 
   it('names only metrics the exporter serves', () => {

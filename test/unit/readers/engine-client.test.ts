@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { EngineClient } from '../../../src/readers/engine';
+import { EngineClient, EventLineTooLongError } from '../../../src/readers/engine';
 import { describeError } from '../../../src/base/log';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dae-client-'));
@@ -120,5 +120,86 @@ describe('EngineClient answers', () => {
     const client = new EngineClient({ kind: 'unix', socketPath: path.join(dir, 'nobody.sock') }, { timeoutMs: 2000 });
     const err = await client.ping().catch((e: unknown) => e);
     expect(describeError(err)).toMatch(/^pinging the engine at unix:\/\/.*nobody\.sock failed: connect ENOENT/);
+  });
+});
+
+describe('EngineClient event stream', () => {
+  /** A server whose /events sends `write(res)`'s chunks. */
+  async function streaming(name: string, write: (res: http.ServerResponse) => void) {
+    const server = http.createServer((req, res) => {
+      if (req.url === '/_ping') return void res.writeHead(200, { 'Api-Version': '1.41' }).end('OK');
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      write(res);
+    });
+    const socketPath = await listen(server, name);
+    return { client: new EngineClient({ kind: 'unix', socketPath }, { timeoutMs: 2000 }), server };
+  }
+
+  it('parses lines split anywhere, a multi-byte character included, and several lines in one chunk', async () => {
+    const lines = ['{"Type":"container","Action":"start","Actor":{"ID":"a","Attributes":{"name":"café ☕"}}}', '{"Type":"image","Action":"tag"}', '{"Type":"network","Action":"connect"}'];
+    const bytes = Buffer.from(lines.join('\n') + '\n', 'utf8');
+    const { client, server } = await streaming('split.sock', (res) => {
+      // One byte at a time for the first line (splitting the é and the ☕), then the rest at once.
+      const first = bytes.indexOf(0x0a) + 1;
+      for (let i = 0; i < first; i++) res.write(bytes.subarray(i, i + 1));
+      res.end(bytes.subarray(first));
+    });
+    const seen: unknown[] = [];
+    try {
+      await client.streamEvents({ onOpen() {}, onEvent: (e) => void seen.push(e) }, new AbortController().signal);
+      expect(seen).toEqual(lines.map((l) => JSON.parse(l)));
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
+
+  it('drops a line over 1 MiB without reading on, and ends the stream with an error that says so', async () => {
+    let written = 0;
+    const { client, server } = await streaming('endless.sock', (res) => {
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const pump = () => {
+        while (!res.destroyed && written < 64 * 1024 * 1024 && res.write(chunk)) written += chunk.length;
+        if (!res.destroyed && written < 64 * 1024 * 1024) res.once('drain', pump);
+      };
+      pump();
+    });
+    try {
+      const err = await client.streamEvents({ onOpen() {}, onEvent() {} }, new AbortController().signal).catch((e: unknown) => e);
+      expect(describeError(err)).toMatch(/^following engine events failed: an engine event line was over 1048576 bytes \(\d+ read without a newline\)/);
+      expect((err as Error).cause).toBeInstanceOf(EventLineTooLongError);
+      // It stopped reading soon after the bound, far from the 64 MiB the server would send.
+      expect(written).toBeLessThan(16 * 1024 * 1024);
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
+});
+
+describe('EngineClient answer size', () => {
+  it('stops reading an answer over its bound, and says so', async () => {
+    let written = 0;
+    const server = http.createServer((req, res) => {
+      if (req.url === '/_ping') return void res.writeHead(200, { 'Api-Version': '1.41' }).end('OK');
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, ' ');
+      res.write('[');
+      const pump = () => {
+        while (!res.destroyed && written < 64 * 1024 * 1024 && res.write(chunk)) written += chunk.length;
+        if (!res.destroyed && written < 64 * 1024 * 1024) res.once('drain', pump);
+      };
+      pump();
+    });
+    const socketPath = await listen(server, 'huge.sock');
+    const client = new EngineClient({ kind: 'unix', socketPath }, { timeoutMs: 5000, maxResponseBytes: 1024 * 1024 });
+    try {
+      const err = await client.listContainers().catch((e: unknown) => e);
+      expect(describeError(err)).toBe('listing containers failed: the answer to GET /v1.41/containers/json?all=1 is over 1048576 bytes; not read (EFBIG)');
+      expect(written).toBeLessThan(16 * 1024 * 1024);
+    } finally {
+      client.close();
+      server.close();
+    }
   });
 });

@@ -49,6 +49,17 @@ describe('createApp', () => {
     await request(server).get('/metrics').expect(200); // the last snapshot is still served
   });
 
+  it('answers 405 with Allow to any method but GET and HEAD on its paths, 404 elsewhere', async () => {
+    const server = app({ snapshot: () => snapshot, version: '1', telemetryPath: '/metrics', collectors: [], processMetrics: false });
+    for (const p of ['/metrics', '/-/ready', '/-/healthy', '/']) {
+      const res = await request(server).post(p).expect(405);
+      expect(res.headers.allow).toBe('GET, HEAD');
+      await request(server).delete(p).expect(405);
+      await request(server).head(p).expect((r) => expect([200, 503]).toContain(r.status));
+    }
+    await request(server).post('/elsewhere').expect(404);
+  });
+
   it('gives each app its own registry', async () => {
     const a = app({ snapshot: () => undefined, version: 'a', telemetryPath: '/metrics', collectors: [], processMetrics: false });
     const b = app({ snapshot: () => undefined, version: 'b', telemetryPath: '/metrics', collectors: [], processMetrics: false });
