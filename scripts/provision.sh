@@ -23,8 +23,13 @@ command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
 # The audit tests: auditd with auditctl, ausearch and aureport (the reference parsers).
 command -v auditd >/dev/null 2>&1 || need_pkgs+=(auditd)
-# docker-compose.yml is validated with Debian's docker-compose (`docker-compose config`).
+# docker-compose.yml is validated with Debian's docker-compose (`docker-compose config`), and run.
 command -v docker-compose >/dev/null 2>&1 || need_pkgs+=(docker-compose)
+# The systemd unit is checked with systemd-analyze verify; its privileges are tried with setpriv (util-linux).
+command -v systemd-analyze >/dev/null 2>&1 || need_pkgs+=(systemd)
+command -v setpriv >/dev/null 2>&1 || need_pkgs+=(util-linux)
+# The docker-socket-proxy variant is tried for real behind a GET-only haproxy.
+command -v haproxy >/dev/null 2>&1 || need_pkgs+=(haproxy)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     log "missing ${need_pkgs[*]} and not root: install them or run as root"; exit 1
