@@ -1,13 +1,15 @@
 // The reference tables of the documentation, generated from the sources of truth (the metric
-// catalog, the flag table and the CIS check catalog). `npm run docs` writes each table into
-// its file between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`:
-// the metric and flag tables into README.md, the CIS check table into docs/cis.md.
+// catalog, the flag table, the CIS check catalog and the Engine API paths). `npm run docs`
+// writes each table into its file between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`:
+// the metric and flag tables into README.md, the CIS check table into docs/cis.md, the
+// Engine API paths into docs/socket-proxy.md.
 // test/unit/readme.test.ts fails when a file drifts from them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CIS_CHECKS, type CisCheck } from '../src/cis/checks';
 import { FLAGS } from '../src/cli/config';
 import { ALL_FAMILIES, CACHED_HELP_SUFFIX, LIVE_FAMILIES, type MetricFamily } from '../src/metrics/catalog';
+import { ENGINE_PATH_LIST, proxySections, type EnginePath } from '../src/readers/engine-paths';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
 
@@ -87,12 +89,53 @@ export function cisChecksTable(checks: readonly CisCheck[] = CIS_CHECKS): string
   ].join('\n');
 }
 
-export const TABLES: Record<string, () => string> = { metrics: metricsTable, flags: flagsTable, 'cis-checks': cisChecksTable };
+/** A path as a proxy sees it: `/v1.41/info`, `/_ping`. */
+const sentPath = (p: EnginePath): string => `${p.versioned ? '/v{version}' : ''}${p.path}`;
+
+/**
+ * Every Engine API request the exporter makes (src/readers/engine-paths.ts): the allow-list of
+ * a GET-only proxy in front of the engine, with the docker-socket-proxy variable of each, who
+ * needs it and when it is sent.
+ */
+export function enginePathsTable(paths: readonly EnginePath[] = ENGINE_PATH_LIST): string {
+  const rows = paths.map((p) => {
+    const modes = p.modes.length === 2 ? 'both' : `${p.modes[0]} only`;
+    const readBy = p.readBy.split(', ').map((f) => `\`src/${f}\``).join(', ');
+    return `| \`${p.method} ${cell(sentPath(p))}\` | \`${p.section}\` | ${p.collectors.map((c) => `\`${c}\``).join(', ')} | ${modes} | ${cell(p.when)} | ${readBy} |`;
+  });
+  return [
+    '| request | docker-socket-proxy | needed by | mode | sent | by |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    `${paths.length} paths in ${new Set(paths.map((p) => p.section)).size} sections; \`{version}\` is the API version negotiated from \`/_ping\` (1.41 on Engine 20.10). ` +
+      `The proxy's environment: ${proxySections().map((s) => `\`${s}=1\``).join(' ')}, and \`POST=0\`.`,
+  ].join('\n');
+}
+
+/** The short form, one row per docker-socket-proxy section: what to grant, and the paths it is for. */
+export function proxySectionsTable(paths: readonly EnginePath[] = ENGINE_PATH_LIST): string {
+  const rows = proxySections().map((s) => {
+    const of = paths.filter((p) => p.section === s);
+    const server = of.every((p) => !p.modes.includes('once')) ? ' (server mode)' : '';
+    return `| \`${s}=1\` | ${of.map((p) => `\`${cell(p.path)}\``).join(', ')}${server} |`;
+  });
+  return ['| grant | for `GET` of |', '| --- | --- |', ...rows].join('\n');
+}
+
+export const TABLES: Record<string, () => string> = {
+  metrics: metricsTable,
+  flags: flagsTable,
+  'cis-checks': cisChecksTable,
+  'engine-paths': enginePathsTable,
+  'proxy-sections': proxySectionsTable,
+};
 
 /** Which tables each file holds, by its path from the repository root. */
 export const TARGETS: Readonly<Record<string, readonly string[]>> = {
   'README.md': ['metrics', 'flags'],
   'docs/cis.md': ['cis-checks'],
+  'docs/socket-proxy.md': ['engine-paths'],
 };
 
 /** Replaces the text between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` for each of `names`. */

@@ -1,14 +1,19 @@
 // Command-line flags and environment variables: one table, parsed and validated at
 // start-up. Every problem is reported at once; main() prints them and exits 2.
+import * as path from 'node:path';
 import cron from 'node-cron';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../base/log';
 import * as P from '../base/paths';
 import { COLLECTORS } from '../collectors';
 import { normaliseHostPath } from '../model/posture';
 import { defaultCertPath } from '../readers/engine';
+import type { ListenAddress } from '../server/web-listen';
 
 export interface Config {
-  listen: { host: string | undefined; port: number };
+  /** Every --web.listen-address, in the order given; at least one. */
+  listen: ListenAddress[];
+  /** The exporter-toolkit web configuration (TLS, basic auth, headers), absolute; undefined: plain HTTP. */
+  webConfigFile: string | undefined;
   telemetryPath: string;
   schedule: string;
   docker: { host: string; tlsVerify: boolean; certPath: string; timeoutMs: number };
@@ -49,13 +54,16 @@ export interface FlagSpec {
   /** The default as a user would type it, for --help and the README. */
   readonly defaultText: string;
   readonly help: string;
+  /** May be given more than once; every value counts (and none is split at commas). */
+  readonly repeatable?: boolean;
 }
 
 const SENSITIVE_DEFAULT = P.SENSITIVE_PATHS.join(',');
 const AUDIT_RULES_DEFAULT = P.AUDIT_RULES_PATHS.join(',');
 
 export const FLAGS: readonly FlagSpec[] = [
-  { name: 'web.listen-address', kind: 'string', defaultText: ':9795', help: 'Address to serve /metrics and the landing page on ([host]:port).' },
+  { name: 'web.listen-address', kind: 'string', repeatable: true, defaultText: ':9795', help: 'Address to serve /metrics and the landing page on ([host]:port). Repeat the flag to listen on several.' },
+  { name: 'web.config.file', kind: 'string', defaultText: '', help: 'Web configuration file in the exporter-toolkit format (as node_exporter\'s): TLS, client certificates, basic auth, headers; read again when it changes and on SIGHUP (docs/web-config.md). Empty: plain HTTP, no auth.' },
   { name: 'web.telemetry-path', kind: 'string', defaultText: '/metrics', help: 'Path under which to expose metrics.' },
   { name: 'collection.schedule', kind: 'string', defaultText: '*/15 * * * * *', help: 'node-cron expression (with seconds) for collections. A collection still running when the next is due makes that one skip.' },
   { name: 'docker.host', kind: 'string', env: 'DOCKER_HOST', defaultText: P.DEFAULT_DOCKER_HOST, help: 'Docker Engine address: unix:///path, tcp://host:port, http:// or https://.' },
@@ -140,7 +148,7 @@ export function parseListenAddress(text: string): { host: string | undefined; po
 const TRUE = new Set(['true', '1', 'yes']);
 const FALSE = new Set(['false', '0', 'no']);
 
-type RawValues = Map<string, string | boolean>;
+type RawValues = Map<string, string | boolean | string[]>;
 
 function readArgs(argv: readonly string[], problems: string[]): { values: RawValues; help: boolean; version: boolean } {
   const byName = new Map(FLAGS.map((f) => [f.name, f]));
@@ -198,7 +206,10 @@ function readArgs(argv: readonly string[], problems: string[]): { values: RawVal
       }
       value = argv[++i];
     }
-    values.set(name, value);
+    if (spec.repeatable) {
+      const before = values.get(name);
+      values.set(name, [...(Array.isArray(before) ? before : []), value]);
+    } else values.set(name, value);
   }
   return { values, help, version };
 }
@@ -275,9 +286,19 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   const auditctlPath = str('audit.auditctl-path', 'auditctl');
   if (auditctlPath.includes('/') && !auditctlPath.startsWith('/')) problems.push(`--audit.auditctl-path="${auditctlPath}": expected a command name or an absolute path`);
 
-  const listenText = str('web.listen-address', ':9795');
-  const listen = parseListenAddress(listenText);
-  if (!listen) problems.push(`--web.listen-address="${listenText}": expected [host]:port with a port from 0 to 65535`);
+  const listenValues = values.get('web.listen-address');
+  const listen: ListenAddress[] = [];
+  for (const text of Array.isArray(listenValues) ? listenValues : [':9795']) {
+    const parsed = parseListenAddress(text);
+    if (!parsed) problems.push(`--web.listen-address="${text}": expected [host]:port with a port from 0 to 65535 (repeat the flag for several addresses)`);
+    else if (parsed.port !== 0 && listen.some((l) => l.port === parsed.port && l.host === parsed.host)) problems.push(`--web.listen-address="${text}": given twice`);
+    else listen.push(parsed);
+  }
+  // Absolute, as every path flag here (exporter-toolkit would take one relative to the working
+  // directory); the files the configuration names may be relative to its folder, as there.
+  const webConfigText = str('web.config.file', '');
+  if (webConfigText !== '' && !path.isAbsolute(webConfigText)) problems.push(`--web.config.file="${webConfigText}": expected an absolute path (or "" for none)`);
+  const webConfigFile = webConfigText === '' ? undefined : path.normalize(webConfigText);
 
   const telemetryPath = str('web.telemetry-path', '/metrics');
   if (!/^\/[A-Za-z0-9._~\/-]*$/.test(telemetryPath) || telemetryPath === '/' || telemetryPath.startsWith('/-/')) {
@@ -305,7 +326,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   if (!Object.values(collectors).some(Boolean)) problems.push('every collector is disabled: enable at least one');
 
   const config: Config = {
-    listen: listen ?? { host: undefined, port: 0 },
+    listen,
+    webConfigFile,
     telemetryPath,
     schedule,
     docker: {
@@ -351,7 +373,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
 export function helpText(version: string): string {
   const lines = [`docker-audit-exporter ${version}: a Prometheus exporter for the security posture of a Docker host.`, '', 'Flags:'];
   for (const f of FLAGS) {
-    const head = f.kind === 'boolean' ? `--[no-]${f.name}` : `--${f.name}=VALUE`;
+    const head = f.kind === 'boolean' ? `--[no-]${f.name}` : `--${f.name}=VALUE${f.repeatable ? ' (repeatable)' : ''}`;
     lines.push(`  ${head}`, `      ${f.help}`, `      default: ${f.defaultText}${f.env ? `; environment: ${f.env}` : ''}`);
   }
   lines.push('  --help', '      Show this help and exit.', '  --version', '      Print the version and exit.');

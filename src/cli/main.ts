@@ -14,6 +14,8 @@ import { assertStateFileWritable } from '../readers/audit-tailer';
 import { EngineClient, resolveConnection, type DockerEngine } from '../readers/engine';
 import { createApp, createLiveRegistry } from '../server/app';
 import { Scheduler, scheduleIntervalMs } from '../server/scheduler';
+import { WebConfigError, WebConfigSource } from '../server/web-config';
+import { listenAll, type Listener } from '../server/web-listen';
 import { ConfigError, helpText, parseConfig, type Config } from './config';
 
 export interface Io {
@@ -81,12 +83,21 @@ export async function runOnce(config: Config, engine: DockerEngine, logger: Logg
 }
 
 export interface RunningServer {
+  /** The server of the first --web.listen-address. */
   server: Server;
+  /** One per --web.listen-address, in the order given. */
+  listeners: readonly Listener[];
   scheduler: Scheduler;
+  /** The web configuration in force, when --web.config.file names one. */
+  web: WebConfigSource | undefined;
   stop(): Promise<void>;
 }
 
-export function serve(config: Config, engine: DockerEngine, logger: Logger, version: string): Promise<RunningServer> {
+/**
+ * Listens on every --web.listen-address, then starts the schedule. `web` is the web
+ * configuration read at start-up (run() reads it, so that its problems exit 2 with the flags').
+ */
+export async function serve(config: Config, engine: DockerEngine, logger: Logger, version: string, web?: WebConfigSource): Promise<RunningServer> {
   const scheduler = buildScheduler(config, engine, logger);
   const app = createApp({
     snapshot: () => scheduler.snapshot,
@@ -94,29 +105,21 @@ export function serve(config: Config, engine: DockerEngine, logger: Logger, vers
     version,
     telemetryPath: config.telemetryPath,
     collectors: COLLECTORS.filter((c) => config.collectors[c.name]).map((c) => c.name),
+    web,
   });
-  return new Promise((resolve, reject) => {
-    const server = app.listen(config.listen.port, config.listen.host ?? '', (err?: Error) => {
-      if (err) {
-        reject(new Error(`listening on ${config.listen.host ?? ''}:${config.listen.port} failed`, { cause: err }));
-        return;
-      }
-      const addr = server.address();
-      logger.info('listening', { address: typeof addr === 'object' && addr ? `${addr.address}:${addr.port}` : String(addr), engine: engine.endpoint });
-      scheduler.start(config.schedule);
-      resolve({
-        server,
-        scheduler,
-        async stop() {
-          await scheduler.stop();
-          await new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          });
-        },
-      });
-    });
-  });
+  const listening = await listenAll(app, config.listen, web, logger);
+  for (const l of listening.listeners) logger.info('listening', { address: l.address, tls: l.tls, engine: engine.endpoint });
+  scheduler.start(config.schedule);
+  return {
+    server: listening.listeners[0].server,
+    listeners: listening.listeners,
+    scheduler,
+    web,
+    async stop() {
+      await scheduler.stop();
+      await listening.close();
+    },
+  };
 }
 
 /** What a shutdown may take beyond --docker.timeout (engine calls in flight end by then) before the process exits anyway. */
@@ -128,6 +131,8 @@ const signalExit = (signal: NodeJS.Signals): number => 128 + (os.constants.signa
 export interface SignalDeps {
   /** The graceful stop: the schedule, the collection in flight, the server. */
   stop(): Promise<void>;
+  /** What SIGHUP reloads (the web configuration); undefined: nothing, and SIGHUP is ignored. */
+  reload?: () => Promise<unknown>;
   logger: Logger;
   /** Longest the graceful stop may take before the process exits anyway. */
   graceMs: number;
@@ -137,10 +142,10 @@ export interface SignalDeps {
 
 /**
  * SIGTERM and SIGINT stop gracefully, within graceMs whatever a collection is doing; a second
- * one exits at once. SIGHUP, which would otherwise kill the process, is logged and ignored:
- * there is no configuration file to re-read yet.
+ * one exits at once. SIGHUP, which would otherwise kill the process, reads the web
+ * configuration again (reload logs how that went); without one it is logged and ignored.
  */
-export function handleSignals({ stop, logger, graceMs, exit = (code) => process.exit(code), on = (s, l) => void process.on(s, l) }: SignalDeps): void {
+export function handleSignals({ stop, reload, logger, graceMs, exit = (code) => process.exit(code), on = (s, l) => void process.on(s, l) }: SignalDeps): void {
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -168,7 +173,12 @@ export function handleSignals({ stop, logger, graceMs, exit = (code) => process.
   };
   on('SIGTERM', () => shutdown('SIGTERM'));
   on('SIGINT', () => shutdown('SIGINT'));
-  on('SIGHUP', () => logger.info('SIGHUP received: there is nothing to reload; ignored'));
+  on('SIGHUP', () => {
+    if (!reload) return logger.info('SIGHUP received: there is nothing to reload (no --web.config.file); ignored');
+    if (stopping) return;
+    logger.info('SIGHUP received: reloading the web configuration');
+    reload().catch((err: unknown) => logger.error('reloading the web configuration failed', { err }));
+  });
 }
 
 /** The whole program, minus process.exit: returns the exit code, or undefined while serving. */
@@ -176,6 +186,8 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, io: I
   const version = packageVersion();
   let config: Config;
   let engine: DockerEngine;
+  let logger: Logger;
+  let web: WebConfigSource | undefined;
   try {
     const parsed = parseConfig(argv, env);
     if (parsed.kind === 'help') {
@@ -190,22 +202,27 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, io: I
     engine = new EngineClient(resolveConnection(config.docker), { timeoutMs: config.docker.timeoutMs, maxSockets: config.inspectConcurrency + 4 });
     // What the flags name on disk, checked before anything runs: a state file is written by rename.
     if (config.audit.stateFile && config.collectors.auditlog) await assertStateFileWritable(config.audit.stateFile);
+    logger = createLogger(config.logLevel, config.logFormat, (line) => io.stderr(line + '\n'));
+    // Every problem of the web configuration, at start-up, as exporter-toolkit: --once serves nothing and skips it.
+    if (config.webConfigFile && !config.once) web = await WebConfigSource.load(config.webConfigFile, logger);
   } catch (err) {
-    const problems = err instanceof ConfigError ? err.problems : [describeError(err)];
-    io.stderr(`docker-audit-exporter: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nRun with --help for the flags.\n`);
+    const problems =
+      err instanceof ConfigError ? err.problems : err instanceof WebConfigError ? err.problems.map((p) => `--web.config.file=${err.file}: ${p}`) : [describeError(err)];
+    const hint = err instanceof WebConfigError ? 'The web configuration file is described in docs/web-config.md.' : 'Run with --help for the flags.';
+    io.stderr(`docker-audit-exporter: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\n${hint}\n`);
     return 2;
   }
-  const logger = createLogger(config.logLevel, config.logFormat, (line) => io.stderr(line + '\n'));
   if (config.once) return runOnce(config, engine, logger, io, version);
 
   let running: RunningServer;
   try {
-    running = await serve(config, engine, logger, version);
+    running = await serve(config, engine, logger, version, web);
   } catch (err) {
     logger.error('cannot start', { err });
     return 1;
   }
-  handleSignals({ stop: () => running.stop(), logger, graceMs: config.docker.timeoutMs + SHUTDOWN_GRACE_MS });
+  const reload = web ? () => web.reload('SIGHUP') : undefined;
+  handleSignals({ stop: () => running.stop(), reload, logger, graceMs: config.docker.timeoutMs + SHUTDOWN_GRACE_MS });
   return undefined;
 }
 

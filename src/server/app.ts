@@ -1,10 +1,20 @@
 // The HTTP side: serves the last snapshot, the landing page and the health endpoints.
 // createApp builds its own prom-client registry, so every test (and every app) has one.
+//
+// /metrics is gzip-compressed when the scraper accepts gzip (Prometheus always does): the
+// snapshot was compressed once, when its collection finished (snapshotGzip), and only the
+// small live part (build info, process metrics) is compressed per scrape, as a gzip member
+// of its own in front of the snapshot's. Concatenated members are one valid gzip stream
+// (RFC 1952, section 2.2), which Go's gzip reader, and so Prometheus, reads whole.
+import { gzipSync } from 'node:zlib';
 import express, { type Express } from 'express';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { LIVE_FAMILIES } from '../metrics/catalog';
-import type { Readiness, Snapshot } from './scheduler';
+import { snapshotGzip, type Readiness, type Snapshot } from './scheduler';
 import { landingPage } from './landing';
+import type { BasicAuthenticator } from './basic-auth';
+import type { WebConfigSource } from './web-config';
+import { webSecurity } from './web-security';
 
 export interface AppDeps {
   /** The last completed snapshot, or undefined before the first collection finished. */
@@ -17,6 +27,10 @@ export interface AppDeps {
   collectors: readonly string[];
   /** Whether to add prom-client's process_* and nodejs_* metrics (off in some tests for speed). */
   processMetrics?: boolean;
+  /** The web configuration (--web.config.file): headers, rate limit and basic auth on every path. */
+  web?: WebConfigSource;
+  /** The basic auth checker and its cache (one is made when absent). */
+  authenticator?: BasicAuthenticator;
 }
 
 /** The families served live (not from the snapshot): build info, and process metrics. */
@@ -37,15 +51,27 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   // Prometheus never sends If-None-Match; hashing a large body on every scrape is waste.
   app.set('etag', false);
+  if (deps.web) app.use(webSecurity(deps.web, { authenticator: deps.authenticator }));
 
-  app.get(deps.telemetryPath, async (_req, res, next) => {
+  app.get(deps.telemetryPath, async (req, res, next) => {
     try {
       const live = await registry.metrics();
-      const snapshot = deps.snapshot()?.text ?? '';
+      const snapshot = deps.snapshot();
       res.set('Content-Type', registry.contentType);
-      res.set('Content-Length', String(Buffer.byteLength(live) + Buffer.byteLength(snapshot)));
+      res.vary('Accept-Encoding');
+      if (req.acceptsEncodings('gzip') === 'gzip') {
+        const liveGzip = gzipSync(live);
+        const snapshotPart = snapshot && snapshot.text !== '' ? await snapshotGzip(snapshot) : undefined;
+        res.set('Content-Encoding', 'gzip');
+        res.set('Content-Length', String(liveGzip.length + (snapshotPart?.length ?? 0)));
+        res.write(liveGzip);
+        res.end(snapshotPart);
+        return;
+      }
+      const text = snapshot?.text ?? '';
+      res.set('Content-Length', String(Buffer.byteLength(live) + Buffer.byteLength(text)));
       res.write(live);
-      res.end(snapshot);
+      res.end(text);
     } catch (err) {
       next(err);
     }

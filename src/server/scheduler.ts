@@ -2,6 +2,8 @@
 // read the snapshot and never wait on Docker; collections never overlap. Nothing a
 // collection meets can stop the schedule: a collection that throws is logged and the next
 // tick runs as usual, and /-/ready says so once the snapshot grows stale.
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import cron from 'node-cron';
 import type { ScheduledTask } from 'node-cron';
 import type { Logger } from '../base/log';
@@ -50,6 +52,24 @@ export function buildSnapshot(result: CollectionResult, skippedCollections: numb
   // The runner drops a collector's own duplicates; these would be two collectors emitting one family.
   for (const d of duplicates.slice(0, 5)) logger?.error('dropped a duplicate sample while rendering', { family: d.family.name, labels: JSON.stringify(d.labels) });
   return { text, statuses: result.statuses, completedAtMs: result.finishedAtMs, success: result.statuses.every((s) => s.success) };
+}
+
+const gzipAsync = promisify(gzip);
+const gzipped = new WeakMap<Snapshot, Promise<Buffer>>();
+
+/**
+ * The snapshot's text as one gzip member, compressed once per snapshot (in the thread pool,
+ * off the event loop) and shared by every scrape that accepts gzip. The scheduler starts it
+ * as soon as a collection completes, so a scrape finds it ready.
+ */
+export function snapshotGzip(snapshot: Snapshot): Promise<Buffer> {
+  let p = gzipped.get(snapshot);
+  if (!p) {
+    p = gzipAsync(snapshot.text);
+    p.catch(() => undefined); // a scrape that awaits it sees the failure; nobody else must
+    gzipped.set(snapshot, p);
+  }
+  return p;
 }
 
 export interface Readiness {
@@ -105,6 +125,7 @@ export class Scheduler {
       try {
         const result = await this.runner.run(this.shutdown.signal);
         this.current = buildSnapshot(result, this.skipped, this.intervalMs, this.logger);
+        void snapshotGzip(this.current);
       } catch (err) {
         this.logger.error('collection failed; the previous snapshot is still served', { err });
       } finally {

@@ -20,7 +20,8 @@ function problems(argv: string[], env: NodeJS.ProcessEnv = {}): readonly string[
 describe('parseConfig', () => {
   it('has defaults an operator can run with', () => {
     const c = config([]);
-    expect(c.listen).toEqual({ host: undefined, port: 9795 });
+    expect(c.listen).toEqual([{ host: undefined, port: 9795 }]);
+    expect(c.webConfigFile).toBeUndefined();
     expect(c.telemetryPath).toBe('/metrics');
     expect(c.schedule).toBe('*/15 * * * * *');
     expect(c.docker).toMatchObject({ host: 'unix:///var/run/docker.sock', tlsVerify: false, timeoutMs: 10_000 });
@@ -52,7 +53,7 @@ describe('parseConfig', () => {
 
   it('accepts both --flag=value and --flag value, and on/off collector flags', () => {
     const c = config(['--web.listen-address', '127.0.0.1:9100', '--docker.timeout=500ms', '--no-collector.engine', '--once', '--collector.containers=true']);
-    expect(c.listen).toEqual({ host: '127.0.0.1', port: 9100 });
+    expect(c.listen).toEqual([{ host: '127.0.0.1', port: 9100 }]);
     expect(c.docker.timeoutMs).toBe(500);
     expect(c.collectors).toMatchObject({ engine: false, containers: true });
     expect(c.once).toBe(true);
@@ -78,7 +79,7 @@ describe('parseConfig', () => {
       `unknown collector "bogus" in --collector.bogus (known: ${COLLECTORS.map((d) => d.name).join(', ')})`,
       'unknown flag --frobnicate (see --help)',
       'unexpected argument "stray" (flags look like --name=value)',
-      '--web.listen-address="localhost": expected [host]:port with a port from 0 to 65535',
+      '--web.listen-address="localhost": expected [host]:port with a port from 0 to 65535 (repeat the flag for several addresses)',
       expect.stringMatching(/^--collection\.schedule="every minute": not a valid cron expression/),
       '--log.level="loud": expected one of debug, info, warn, error',
       '--docker.timeout="soon": expected a duration such as 500ms, 10s, 5m or 1h',
@@ -118,6 +119,29 @@ describe('parseConfig', () => {
     ]);
     const ok = config(['--trivy.reports-dir=/srv/trivy', '--audit.state-file=', '--audit.auditctl-path=auditctl']);
     expect([ok.trivyReportsDir, ok.audit.stateFile, ok.audit.auditctlPath]).toEqual(['/srv/trivy', undefined, 'auditctl']);
+  });
+
+  it('takes --web.listen-address more than once, in order, and refuses the same address twice', () => {
+    const c = config(['--web.listen-address=127.0.0.1:9100', '--web.listen-address', '[::1]:9100', '--web.listen-address=:0', '--web.listen-address=:0']);
+    expect(c.listen).toEqual([
+      { host: '127.0.0.1', port: 9100 },
+      { host: '::1', port: 9100 },
+      { host: undefined, port: 0 },
+      { host: undefined, port: 0 },
+    ]);
+    // A comma is not a separator: exporter-toolkit's flag is repeated, not split.
+    expect(problems(['--web.listen-address=:9100,:9101'])).toEqual(['--web.listen-address=":9100,:9101": expected [host]:port with a port from 0 to 65535 (repeat the flag for several addresses)']);
+    expect(problems(['--web.listen-address=:9100', '--web.listen-address=:9100', '--web.listen-address=bad'])).toEqual([
+      '--web.listen-address=":9100": given twice',
+      '--web.listen-address="bad": expected [host]:port with a port from 0 to 65535 (repeat the flag for several addresses)',
+    ]);
+    expect(helpText('1').split('\n')).toContain('  --web.listen-address=VALUE (repeatable)');
+  });
+
+  it('takes --web.config.file as an absolute path, and no file as plain HTTP', () => {
+    expect(config(['--web.config.file=/etc/dae/web.yml']).webConfigFile).toBe('/etc/dae/web.yml');
+    expect(config(['--web.config.file=']).webConfigFile).toBeUndefined();
+    expect(problems(['--web.config.file=web.yml'])).toEqual(['--web.config.file="web.yml": expected an absolute path (or "" for none)']);
   });
 
   it('answers --help and --version without validating anything else', () => {

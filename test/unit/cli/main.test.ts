@@ -48,12 +48,12 @@ describe('handleSignals', () => {
   beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] }));
   afterEach(() => jest.useRealTimers());
 
-  function setup(stop: () => Promise<void>) {
+  function setup(stop: () => Promise<void>, reload?: () => Promise<unknown>) {
     const listeners = new Map<string, () => void>();
     const exits: number[] = [];
     const logs: string[] = [];
     const logger = { ...silentLogger, info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
-    handleSignals({ stop, logger, graceMs: 15_000, exit: (code) => void exits.push(code), on: (s, l) => void listeners.set(s, l) });
+    handleSignals({ stop, reload, logger, graceMs: 15_000, exit: (code) => void exits.push(code), on: (s, l) => void listeners.set(s, l) });
     return { send: (s: string) => listeners.get(s)!(), exits, logs };
   }
 
@@ -85,11 +85,37 @@ describe('handleSignals', () => {
     expect(again.exits).toEqual([143]);
   });
 
-  it('ignores SIGHUP, which would otherwise kill the process', async () => {
+  it('ignores SIGHUP without a web configuration, as SIGHUP would otherwise kill the process', async () => {
     const { send, exits, logs } = setup(() => Promise.resolve());
     send('SIGHUP');
     await jest.advanceTimersByTimeAsync(60_000);
     expect(exits).toEqual([]);
-    expect(logs).toEqual(['SIGHUP received: there is nothing to reload; ignored']);
+    expect(logs).toEqual(['SIGHUP received: there is nothing to reload (no --web.config.file); ignored']);
+  });
+
+  it('reloads the web configuration on each SIGHUP, and survives a reload that fails', async () => {
+    let reloads = 0;
+    const { send, exits, logs } = setup(
+      () => Promise.resolve(),
+      async () => {
+        reloads++;
+        if (reloads === 2) throw new Error('disk on fire');
+        return true;
+      },
+    );
+    send('SIGHUP');
+    send('SIGHUP');
+    await jest.advanceTimersByTimeAsync(0);
+    expect({ reloads, exits }).toEqual({ reloads: 2, exits: [] });
+    expect(logs).toEqual(['SIGHUP received: reloading the web configuration', 'SIGHUP received: reloading the web configuration', 'reloading the web configuration failed']);
+  });
+
+  it('reloads nothing once stopping', async () => {
+    let reloads = 0;
+    const { send } = setup(() => new Promise<void>(() => undefined), async () => reloads++);
+    send('SIGTERM');
+    send('SIGHUP');
+    await jest.advanceTimersByTimeAsync(0);
+    expect(reloads).toBe(0);
   });
 });
