@@ -16,6 +16,7 @@ import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { dyingWithParent } from './second-daemon';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -68,12 +69,15 @@ export const SECTION_VARIABLES = Object.keys(IMAGE_DEFAULTS).filter((k) => !['DI
 /** The proxy service's `environment:` in the variant's compose file, as docker-compose resolves it. */
 export function composeProxyEnvironment(): Record<string, string> {
   const config = execFileSync('docker-compose', ['-f', VARIANT_COMPOSE, 'config'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const service = new RegExp(`^  ${PROXY_SERVICE}:\\n((?:    .*\\n)*)`, 'm').exec(config)?.[1];
+  // Parsed as YAML, not matched as text: docker-compose releases differ in how they quote and
+  // indent their output (1.29 quotes the values, 2.x does not).
+  const service = (parseYaml(config) as { services?: Record<string, { environment?: unknown }> }).services?.[PROXY_SERVICE];
   if (service === undefined) throw new Error(`no service ${PROXY_SERVICE} in:\n${config}`);
-  const block = /^    environment:\n((?:      .*\n)*)/m.exec(service)?.[1] ?? '';
-  const env: Record<string, string> = {};
-  for (const m of block.matchAll(/^      ([A-Za-z_][A-Za-z0-9_]*): (.*)$/gm)) env[m[1]] = m[2].replace(/^(['"])(.*)\1$/, '$2');
-  return env;
+  const environment = service.environment ?? {};
+  const entries: [string, unknown][] = Array.isArray(environment)
+    ? environment.map((item: string) => { const at = String(item).indexOf('='); return [String(item).slice(0, at), String(item).slice(at + 1)]; })
+    : Object.entries(environment as Record<string, unknown>);
+  return Object.fromEntries(entries.map(([k, v]) => [k, String(v)]));
 }
 
 /** The environment the variant's proxy container runs with: the image's defaults, then the compose file's. */

@@ -63,7 +63,7 @@ describe('FIFOs where the exporter reads files', () => {
       const since = seriesValue(first, 'docker_audit_last_collection_timestamp_seconds')!;
       process.kill(exporter.pid!, 'SIGHUP');
       await exporter.waitFor((m) => seriesValue(m, 'docker_audit_last_collection_timestamp_seconds')! >= since + 2, 15_000, 'two more collections after SIGHUP');
-      expect(exporter.stderr).toContain('SIGHUP received: there is nothing to reload; ignored');
+      expect(exporter.stderr).toContain('SIGHUP received: there is nothing to reload (no --web.config.file); ignored');
       expect((await exporter.get('/-/ready')).status).toBe(200);
     } finally {
       const stopped = await exporter.stop(15_000);
