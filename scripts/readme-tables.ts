@@ -133,7 +133,7 @@ export const TABLES: Record<string, () => string> = {
 
 /** Which tables each file holds, by its path from the repository root. */
 export const TARGETS: Readonly<Record<string, readonly string[]>> = {
-  'README.md': ['metrics', 'flags'],
+  'README.md': ['metrics', 'flags', 'proxy-sections'],
   'docs/cis.md': ['cis-checks'],
   'docs/socket-proxy.md': ['engine-paths'],
 };

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import cron from 'node-cron';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../base/log';
+import { parseDurationAs, type DurationGrammar } from '../base/duration';
 import * as P from '../base/paths';
 import { COLLECTORS } from '../collectors';
 import { normaliseHostPath } from '../model/posture';
@@ -121,19 +122,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** The flags' durations: decimal numbers with ms, s, m or h. */
+const FLAG_DURATION: DurationGrammar = { unitsMs: { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }, number: '\\d+(?:\\.\\d+)?' };
+
 /** Parses "500ms", "10s", "5m", "1h" (and combinations such as "1m30s") into milliseconds. */
-export function parseDuration(text: string): number | undefined {
-  if (text === '0') return 0;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    total += Number(m[1]) * unit[m[2]];
-    matched = re.lastIndex;
-  }
-  return matched === text.length && text.length > 0 ? total : undefined;
-}
+export const parseDuration = (text: string): number | undefined => parseDurationAs(text, FLAG_DURATION);
 
 /** Parses "host:port", ":port", "[v6]:port". */
 export function parseListenAddress(text: string): { host: string | undefined; port: number } | undefined {

@@ -11,6 +11,7 @@
 // problem that says so, rather than served differently: docs/web-config.md lists them.
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
+import { parseDurationAs, type DurationGrammar } from '../base/duration';
 
 export const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
 export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
@@ -124,20 +125,14 @@ export function isBcryptHash(text: string): boolean {
   return m !== null && Number(m[1]) >= 4 && Number(m[1]) <= 31;
 }
 
-const GO_DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Go's time.ParseDuration units and numerals ("1.", ".5" included). */
+const GO_DURATION: DurationGrammar = {
+  unitsMs: { ns: 1e-6, us: 1e-3, '\u00b5s': 1e-3, '\u03bcs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 },
+  number: '\\d+(?:\\.\\d*)?|\\.\\d+',
+};
 
 /** Parses a Go duration ("1s", "1m30s", "500ms", "1.5h", "0") into milliseconds; undefined if it is not one. */
-export function parseGoDuration(text: string): number | undefined {
-  if (text === '0') return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gy;
-  let total = 0;
-  let end = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    total += Number(m[1]) * GO_DURATION_UNITS[m[2]];
-    end = re.lastIndex;
-  }
-  return end === text.length && text.length > 0 ? total : undefined;
-}
+export const parseGoDuration = (text: string): number | undefined => parseDurationAs(text, GO_DURATION);
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

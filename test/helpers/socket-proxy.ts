@@ -17,6 +17,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { freePort } from './free-port';
 import { dyingWithParent } from './second-daemon';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -130,18 +131,6 @@ export interface ProxyAnswer {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** A port the kernel just had free on loopback (haproxy cannot bind port 0 and tell us). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export class SocketProxy {
   output = '';

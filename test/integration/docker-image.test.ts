@@ -4,15 +4,16 @@
 // exporter then audits its own container, and its own /metrics must show that it passes
 // the container checks it preaches.
 import { execFileSync } from 'node:child_process';
-import * as path from 'node:path';
 import { docker, inspectField, removeContainers, waitUntil } from '../helpers/docker-cli';
 import { httpGet } from '../helpers/exporter-process';
+import { composeConfig, exporterLimits } from '../helpers/compose';
+import { exporterImage } from '../helpers/exporter-image';
 import { parseExposition, seriesLines, type ParsedSeries } from '../helpers/exposition';
 
-const ROOT = path.join(__dirname, '..', '..');
-const BASE_IMAGE = 'docker-audit-test/node:local';
-const IMAGE = `docker-audit-test/exporter:it-${process.pid}`;
 const NAME = `dae-image-${process.pid}`;
+// docker-compose.yml's limits (docs/deployment.md, "Memory", says where they come from).
+let LIMITS: ReturnType<typeof exporterLimits>;
+let IMAGE = '';
 
 let series: ParsedSeries[] = [];
 
@@ -33,15 +34,12 @@ function own(family: string, extra: Record<string, string> = {}): string[] {
 
 beforeAll(async () => {
   removeContainers(NAME);
-  execFileSync('bash', [path.join(ROOT, 'scripts', 'node-base-image.sh'), BASE_IMAGE], { stdio: ['ignore', 'ignore', 'pipe'] });
-  execFileSync('docker', ['build', '-q', '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '--label', 'docker-audit-test=image', '-t', IMAGE, ROOT], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    timeout: 600_000,
-  });
+  LIMITS = exporterLimits(composeConfig());
+  IMAGE = exporterImage(); // shared with compose.test.ts, built once per run
   const socketGid = execFileSync('stat', ['-c', '%g', '/var/run/docker.sock'], { encoding: 'utf8' }).trim();
   docker(
     ...['run', '-d', '--name', NAME, '--label', 'docker-audit-test=image'],
-    ...['--read-only', '--group-add', socketGid, '--memory', '128m', '--pids-limit', '64', '--cpus', '0.5'],
+    ...['--read-only', '--group-add', socketGid, '--memory', String(LIMITS.memoryBytes), '--pids-limit', String(LIMITS.pids), '--cpus', String(LIMITS.cpus)],
     ...['--security-opt', 'no-new-privileges', '--cap-drop', 'ALL', '--restart', 'on-failure:3'],
     // The image's HEALTHCHECK runs every 30 s; the test checks it at 1 s, same command.
     ...['--health-interval', '1s', '-v', '/var/run/docker.sock:/var/run/docker.sock:ro', '-p', '127.0.0.1::9795'],
@@ -60,11 +58,6 @@ beforeAll(async () => {
 
 afterAll(() => {
   removeContainers(NAME);
-  try {
-    docker('rmi', IMAGE);
-  } catch {
-    // already gone
-  }
 }, 60_000);
 
 describe('the Docker image', () => {
@@ -91,8 +84,9 @@ describe('the Docker image', () => {
     expect(own('docker_audit_container_read_only_rootfs')).toEqual(['=> 1']);
     expect(own('docker_audit_container_no_new_privileges')).toEqual(['=> 1']);
     expect(own('docker_audit_container_healthcheck_configured')).toEqual(['=> 1']);
-    expect(own('docker_audit_container_memory_limit_bytes')).toEqual([`=> ${128 * 1024 * 1024}`]);
-    expect(own('docker_audit_container_pids_limit')).toEqual(['=> 64']);
+    expect(own('docker_audit_container_memory_limit_bytes')).toEqual([`=> ${LIMITS.memoryBytes}`]);
+    expect(own('docker_audit_container_pids_limit')).toEqual([`=> ${LIMITS.pids}`]);
+    expect(own('docker_audit_container_cpu_limit_cores')).toEqual([`=> ${LIMITS.cpus}`]);
     expect(own('docker_audit_container_capability_added')).toEqual([]);
     // The socket is the one sensitive mount it needs, and it is read-only.
     expect(own('docker_audit_container_sensitive_mount')).toEqual(['source=/var/run/docker.sock,destination=/var/run/docker.sock,read_only=true => 1']);

@@ -13,7 +13,6 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
@@ -21,6 +20,7 @@ import * as zlib from 'node:zlib';
 import bcrypt from 'bcryptjs';
 import { waitUntil } from '../helpers/docker-cli';
 import { ExporterProcess, httpGet, runExporter } from '../helpers/exporter-process';
+import { freePort } from '../helpers/free-port';
 import { dyingWithParent } from '../helpers/second-daemon';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dae-webcfg-'));
@@ -143,16 +143,6 @@ function connectWithoutClientCert(port: number): Promise<{ handshake: boolean; e
     socket.on('data', (d: Buffer) => (httpAnswer += d.toString()));
     socket.on('error', (error: NodeJS.ErrnoException) => resolve({ handshake, error, httpAnswer }));
     socket.on('close', () => resolve({ handshake, error: undefined, httpAnswer }));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject).listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
   });
 }
 

@@ -51,7 +51,7 @@ describe('generated tables', () => {
   });
 
   it('write the metric and flag tables into the README, the CIS checks into docs/cis.md and the Engine API paths into docs/socket-proxy.md', () => {
-    expect(TARGETS).toEqual({ 'README.md': ['metrics', 'flags'], 'docs/cis.md': ['cis-checks'], 'docs/socket-proxy.md': ['engine-paths'] });
+    expect(TARGETS).toEqual({ 'README.md': ['metrics', 'flags', 'proxy-sections'], 'docs/cis.md': ['cis-checks'], 'docs/socket-proxy.md': ['engine-paths'] });
   });
 
   it('say a differs note that several CIS checks share once, below the table, and cite it by letter', () => {

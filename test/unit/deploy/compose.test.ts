@@ -9,17 +9,32 @@ const ROOT = path.join(__dirname, '..', '..', '..');
 
 /** The Compose file as docker-compose resolves it (normalised YAML), or its error. */
 function composeConfig(file: string): string {
-  return execFileSync('docker-compose', ['-f', path.join(ROOT, file), 'config'], { encoding: 'utf8', env: { ...process.env, DOCKER_GID: '998' } });
+  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_GID: '998' };
+  delete env.ADM_GID; // its default
+  return execFileSync('docker-compose', ['-f', path.join(ROOT, file), 'config'], { encoding: 'utf8', env });
 }
 
 /** The block of one service in the normalised output. */
 function service(config: string, name: string): string {
+  // Only the services: block (a network or volume may have a service's name).
+  config = /^services:\n((?:  .*\n|\n)*)/m.exec(config)?.[1] ?? '';
+  config = config.replace(/^/gm, '').replace(/^(?=\S)/gm, '  ');
   const m = new RegExp(`^  ${name}:\\n((?:    .*\\n|    \\n)*)`, 'm').exec(config);
   if (!m) throw new Error(`service ${name} not found in:\n${config}`);
   return m[1];
 }
 
-const HARDENING = ['read_only: true', 'user: 1000:1000', 'mem_limit: 128m', 'pids_limit: 64', '- no-new-privileges:true', 'cap_drop:\n    - ALL'];
+const HARDENING = ['read_only: true', 'user: 1000:1000', 'pids_limit: 64', '- no-new-privileges:true', 'cap_drop:\n    - ALL'];
+
+/** The figures of the memory section of docs/deployment.md: the limit and the heap cap, in MiB. */
+function documentedMemory(): { limit: number; heap: number } {
+  const doc = fs.readFileSync(path.join(ROOT, 'docs', 'deployment.md'), 'utf8');
+  const section = /^## Memory\n([\s\S]*?)(?=^## |(?![\s\S]))/m.exec(doc)?.[1] ?? '';
+  const limit = /memory limit: \*\*(\d+) MiB\*\*/.exec(section);
+  const heap = /V8 heap cap: \*\*(\d+) MiB\*\*/.exec(section);
+  if (!limit || !heap) throw new Error('docs/deployment.md, "Memory", states no limit or heap cap');
+  return { limit: Number(limit[1]), heap: Number(heap[1]) };
+}
 
 describe('docker-compose.yml', () => {
   const config = composeConfig('docker-compose.yml');
@@ -31,15 +46,37 @@ describe('docker-compose.yml', () => {
   it('hardens the exporter as the exporter checks other containers', () => {
     const exporter = service(config, 'docker-audit-exporter');
     for (const line of HARDENING) expect(exporter).toContain(line);
-    expect(exporter).toContain("group_add:\n    - '998'"); // DOCKER_GID, to read the socket without root
+    // DOCKER_GID for the socket and ADM_GID (adm, 4 by default) for the audit log and rules snapshot.
+    expect(exporter).toContain("group_add:\n    - '998'\n    - '4'\n");
+    for (const risky of ['privileged', 'cap_add', 'pid:', 'network_mode', 'userns_mode']) expect(exporter).not.toContain(risky);
   });
 
-  it('mounts the socket, the audit log, /etc/docker read-only and /proc as /host/proc', () => {
+  it('sets the memory limit and heap cap that docs/deployment.md states, the same as the systemd unit', () => {
+    const { limit, heap } = documentedMemory();
+    expect(service(config, 'docker-audit-exporter')).toContain(`mem_limit: ${limit}m`);
+    // The image's heap cap applies: the service does not override it.
+    expect(service(config, 'docker-audit-exporter')).not.toContain('NODE_OPTIONS');
+    expect(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8')).toMatch(new RegExp(`NODE_OPTIONS=--max-old-space-size=${heap}\\b`));
+    const unit = fs.readFileSync(path.join(ROOT, 'deploy', 'systemd', 'docker-audit-exporter.service'), 'utf8');
+    expect(unit).toMatch(new RegExp(`^MemoryMax=${limit}M$`, 'm'));
+    expect(unit).toMatch(new RegExp(`^Environment=NODE_OPTIONS=--max-old-space-size=${heap}$`, 'm'));
+    expect(heap).toBeLessThan(limit);
+  });
+
+  it("mounts the socket, the host's root at /host and /etc/docker, read-only, and reads the host there", () => {
     const exporter = service(config, 'docker-audit-exporter');
-    for (const mount of ['/var/run/docker.sock:/var/run/docker.sock:ro', '/var/log/audit:/var/log/audit:ro', '/etc/docker:/etc/docker:ro', '/proc:/host/proc:ro']) {
-      expect(exporter).toContain(`- ${mount}`);
+    const mounts = [...exporter.matchAll(/^    - (\/\S*:\S+)$/gm)].map((m) => m[1]).filter((m) => !m.includes('/tcp'));
+    expect(mounts).toEqual(['/var/run/docker.sock:/var/run/docker.sock:ro', '/:/host:ro', '/etc/docker:/etc/docker:ro']);
+    for (const flag of ['--host.root-path=/host', '--host.proc-path=/host/proc', '--audit.log-path=/host/var/log/audit/audit.log', '--audit.auditctl-path=']) {
+      expect(exporter).toContain(`- ${flag}\n`);
     }
-    expect(exporter).toContain('- --host.proc-path=/host/proc');
+  });
+
+  it('reads the audit rules from the file docker-audit-rules.service writes, under /host', () => {
+    const unit = fs.readFileSync(path.join(ROOT, 'deploy', 'systemd', 'docker-audit-rules.service'), 'utf8');
+    const written = /^ExecStart=.* mv -f \S+ (\S+?)'?$/m.exec(unit)?.[1];
+    expect(written).toBe('/run/docker-audit-rules/auditctl-l.rules');
+    expect(service(config, 'docker-audit-exporter')).toContain(`- --audit.rules-paths=/host${written}\n`);
   });
 
   it('binds every published port to loopback', () => {
@@ -62,10 +99,10 @@ describe('deploy/docker-compose.socket-proxy.yml', () => {
     const exporter = service(config, 'docker-audit-exporter');
     expect(exporter).not.toContain('docker.sock');
     expect(exporter).toContain('DOCKER_HOST: tcp://docker-socket-proxy:2375');
-    // Its memory limit is its own (256m, with the heap cap it sets); the rest of the hardening is docker-compose.yml's.
-    for (const line of HARDENING.filter((l) => !l.startsWith('mem_limit'))) expect(exporter).toContain(line);
-    expect(exporter).toContain('mem_limit: 256m');
-    // The proxy's whole environment is held exact by test/integration/socket-proxy.test.ts.
-    expect(config).toMatch(/POST: '0'|POST: "0"|POST: 0/);
+    for (const line of HARDENING) expect(exporter).toContain(line);
+    // The same memory limit as docker-compose.yml, and the image's heap cap.
+    expect(exporter).toContain(`mem_limit: ${documentedMemory().limit}m`);
+    expect(exporter).not.toContain('NODE_OPTIONS');
+    expect(service(config, 'docker-socket-proxy')).toMatch(/POST: '0'|POST: "0"|POST: 0/);
   });
 });
