@@ -293,7 +293,15 @@ interface ConfLock {
 }
 const bootId = () => fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 const auditdPid = () => Number(execFileSync('pidof', ['auditd'], { encoding: 'utf8' }).trim().split(' ')[0]);
-const inodeOf = (file: string) => (fs.existsSync(file) ? fs.statSync(file).ino : undefined);
+/** The file's inode, or undefined while there is none (auditd renames the log, then creates the next one). */
+const inodeOf = (file: string): number | undefined => {
+  try {
+    return fs.statSync(file).ino;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+};
 /** The audit.log.N there are: 1 ... N. */
 const rotatedFiles = () => {
   let n = 0;

@@ -241,8 +241,10 @@ describe('against the real engine', () => {
       const after = Date.parse(inspectField(P + 'restartme', '{{.State.StartedAt}}')) / 1000;
       expect(after).toBeGreaterThan(before!);
       expect(await started()).toBeCloseTo(after, 3);
-      // Only the restarted container was inspected again: the others came from the cache.
-      expect(inspected).toEqual([ids.restartme]);
+      // Only the restarted container was inspected again: the others came from the cache. The
+      // restart loop (--restart always, exiting every 0.2 s) changes on its own between any two
+      // collections, so it may rightly be inspected again too: it is left out here.
+      expect(inspected.filter((id) => id !== ids.restartloop)).toEqual([ids.restartme]);
     } finally {
       await runner.close();
       client.close();
