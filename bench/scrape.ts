@@ -1,10 +1,10 @@
 // Benchmark of /metrics, plain and gzip, side by side, at 300 and 2,000 containers.
 //
-// For each size it builds a synthetic host: the 11 containers recorded from Engine 20.10
-// (test/fixtures/engine-20.10) cloned N times with their own ids and names, behind the
-// recorded engine, and runs one real collection over it (every collector that reads the
-// engine; the audit ones are off, they read host files) into a snapshot, as the scheduler
-// does. The app (createApp, process metrics included) then serves that snapshot from a child
+// For each size it builds a synthetic host (bench/synthetic-host.ts): the 11 containers
+// recorded from Engine 20.10 (test/fixtures/engine-20.10) cloned N times with their own ids
+// and names, behind the recorded engine, and runs one real collection over it (every
+// collector that reads the engine; the audit ones are off, they read host files) into a
+// snapshot, as the scheduler does. The app (createApp, process metrics included) then serves that snapshot from a child
 // process, so that the client's work does not share the server's event loop. The client
 // sends --requests scrapes of each kind, alternating one plain (no Accept-Encoding) and one
 // gzip (Accept-Encoding: gzip, as Prometheus sends) on two keep-alive connections, so both
@@ -17,92 +17,16 @@
 //
 // Usage: npm run bench:scrape [-- --sizes=300,2000 --requests=400 --warmup=20]
 import { fork } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { silentLogger } from '../src/base/log';
-import { buildRunner } from '../src/cli/main';
-import type { DockerEngine } from '../src/readers/engine';
-import type { ContainerInspect, ContainerSummary, EngineInfo, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from '../src/readers/engine-types';
 import { createApp } from '../src/server/app';
-import { buildSnapshot, snapshotGzip, type Snapshot } from '../src/server/scheduler';
-import { RECORDED_CONTAINERS, RECORDED_IMAGES } from '../test/helpers/fixtures';
-import { testConfig } from '../test/helpers/options';
+import { snapshotGzip } from '../src/server/scheduler';
 import { benchCli, fmtKiB, fmtMs, median, now, out, pad, quantile, round } from './common';
+import { syntheticSnapshot } from './synthetic-host';
 
 const { intOption, listOption, option, note, usageError } = benchCli({ name: 'bench:scrape', flags: ['sizes', 'requests', 'warmup', 'role', 'size'], env: true });
-
-// ---------------------------------------------------------------------------- the synthetic host
-
-// From the source tree, wherever this runs from (dist/bench has no copy of the JSON fixtures).
-const FIXTURES = path.join(__dirname, '..', '..', 'test', 'fixtures', 'engine-20.10');
-const fixture = <T>(file: string): T => JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8')) as T;
-
-/** The engine recorded from 20.10 (test/helpers/recorded-engine.ts, read from the source tree), with `n` containers cloned from the recorded ones. */
-function syntheticEngine(n: number): DockerEngine {
-  const recordedList = fixture<ContainerSummary[]>('recorded-containers-list.json');
-  const templates = RECORDED_CONTAINERS.map((name) => {
-    const inspect = fixture<ContainerInspect>(`recorded-${name}.inspect.json`);
-    return { inspect, summary: recordedList.find((s) => s.Id === inspect.Id)! };
-  });
-  const list: ContainerSummary[] = [];
-  const inspects = new Map<string, ContainerInspect>();
-  for (let i = 0; i < n; i++) {
-    const t = templates[i % templates.length];
-    const id = createHash('sha256').update(`bench-${i}`).digest('hex');
-    const name = `bench-${(t.inspect.Name ?? 'c').replace(/^\//, '')}-${i}`;
-    list.push({ ...t.summary, Id: id, Names: [`/${name}`] });
-    inspects.set(id, { ...t.inspect, Id: id, Name: `/${name}` });
-  }
-  const images = RECORDED_IMAGES.map((name) => ({ inspect: fixture<ImageInspect>(`recorded-image-inspect-${name}.json`), history: fixture<ImageHistoryEntry[]>(`recorded-image-history-${name}.json`) }));
-  return {
-    endpoint: 'synthetic://engine-20.10',
-    ping: async () => ({ apiVersion: '1.41', negotiatedVersion: '1.41' }),
-    info: async () => fixture<EngineInfo>('recorded-info.json'),
-    listContainers: async () => list,
-    inspectContainer: async (id) => inspects.get(id),
-    listImages: async () => fixture<ImageSummary[]>('recorded-images.json'),
-    inspectImage: async (id) => images.find((i) => i.inspect.Id === id)?.inspect,
-    imageHistory: async (id) => images.find((i) => i.inspect.Id === id)?.history,
-    listVolumes: async () => fixture<VolumeList>('recorded-volumes.json'),
-    listNetworks: async () => fixture<NetworkSummary[]>('recorded-networks.json'),
-    systemDf: async () => fixture<SystemDf>('recorded-system-df.json'),
-    inspectExec: async () => undefined,
-    // A quiet stream that ends when the collection is over.
-    streamEvents: async (handlers, signal) => {
-      handlers.onOpen();
-      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-    },
-  };
-}
-
-/** One real collection over the synthetic host, rendered as the scheduler renders it. */
-async function syntheticSnapshot(n: number): Promise<Snapshot> {
-  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'dae-bench-scrape-'));
-  const config = testConfig([
-    '--no-collector.auditlog',
-    '--no-collector.auditrules',
-    '--collector.containers.watch-events=false',
-    `--host.root-path=${empty}`,
-    `--host.proc-path=${path.join(empty, 'proc')}`,
-    `--daemon.config-path=${path.join(empty, 'daemon.json')}`,
-    '--daemon.probe-address=',
-  ]);
-  const runner = buildRunner(config, syntheticEngine(n), silentLogger);
-  try {
-    const result = await runner.run(new AbortController().signal);
-    const failed = result.statuses.filter((s) => !s.success);
-    if (failed.length) throw new Error(`the synthetic collection failed: ${failed.map((s) => `${s.name}: ${s.error}`).join('; ')}`);
-    return buildSnapshot(result, 0, 15_000);
-  } finally {
-    await runner.close();
-    fs.rmSync(empty, { recursive: true, force: true });
-  }
-}
 
 // ---------------------------------------------------------------------------- the server (child process)
 

@@ -4,6 +4,7 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { auditLogDashboard } from './auditlog';
 import { containersDashboard } from './containers';
 import { daemonImagesDashboard } from './daemon-images';
+import { fleetDashboard } from './fleet';
 import { overviewDashboard } from './overview';
 
 export interface BundledDashboard {
@@ -30,6 +31,7 @@ export const DASHBOARDS: readonly BundledDashboard[] = [
   { file: 'containers.json', build: () => numbered(containersDashboard().build()) },
   { file: 'daemon-images-resources.json', build: () => numbered(daemonImagesDashboard().build()) },
   { file: 'audit-log.json', build: () => numbered(auditLogDashboard().build()) },
+  { file: 'fleet.json', build: () => numbered(fleetDashboard().build()) },
 ];
 
 /** The exact bytes of a dashboard file. */

@@ -6,7 +6,7 @@ import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../base/
 import { parseDurationAs, type DurationGrammar } from '../base/duration';
 import * as P from '../base/paths';
 import { COLLECTORS } from '../collectors';
-import { normaliseHostPath } from '../model/posture';
+import { CONTAINER_DETAILS, normaliseHostPath, type ContainerDetail } from '../model/posture';
 import { defaultCertPath } from '../readers/engine';
 import type { ListenAddress } from '../server/web-listen';
 
@@ -24,6 +24,8 @@ export interface Config {
   inspectConcurrency: number;
   engineInfoMaxAgeMs: number;
   watchEvents: boolean;
+  /** --collector.containers.detail: every container's series (all), or beyond state and info only for containers with a finding (findings). */
+  containersDetail: ContainerDetail;
   /** Where the host's files are: "/" and "/proc" normally, "/host" and "/host/proc" in a container. */
   host: { rootPath: string; procPath: string };
   daemon: { configPath: string; probeAddresses: string[] };
@@ -75,6 +77,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'collector.containers.inspect-max-age', kind: 'string', defaultText: '5m', help: 'Longest a container inspect is reused while the container list shows no change (jittered ±25%); 0 inspects every container on every collection. At most 24h.' },
   { name: 'collector.containers.inspect-concurrency', kind: 'string', defaultText: '8', help: 'Container inspects in flight at once.' },
   { name: 'collector.containers.watch-events', kind: 'boolean', defaultText: 'true', help: 'Follow the engine\'s container events between collections; a collection then skips the container list when nothing changed (a list still runs at least every minute). Off in --once mode.' },
+  { name: 'collector.containers.detail', kind: 'string', defaultText: 'all', help: `Which containers get every per-container series: all, or findings (only those with at least one finding, such as root, privileged or a missing limit: docs/containers.md); the others keep docker_audit_container_state and docker_audit_container_info, and the docker_audit_containers* counts are the same either way. One of ${CONTAINER_DETAILS.join(', ')}.` },
   { name: 'collector.engine.info-max-age', kind: 'string', defaultText: '5m', help: 'Longest the answer of /info is reused (one cache, shared by the engine and daemon collectors); it is read again at once when a ping fails, the API version changes, or dockerd restarted or daemon.json changed. 0 reads it on every collection. At most 24h.' },
   { name: 'host.root-path', kind: 'string', defaultText: P.HOST_ROOT, help: 'Where the host\'s root filesystem is mounted: daemon files (docker.service, sockets, /etc/docker, binaries) are read under it. Set /host when the exporter runs in a container with / mounted there.' },
   { name: 'host.proc-path', kind: 'string', defaultText: P.HOST_PROC, help: 'The host\'s procfs, to find dockerd and read its command line. Set /host/proc in a container.' },
@@ -309,6 +312,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     if (!p.startsWith('/')) problems.push(`--collector.containers.sensitive-paths: "${p}" is not an absolute path`);
   }
 
+  const containersDetail = str('collector.containers.detail', 'all') as ContainerDetail;
+  if (!CONTAINER_DETAILS.includes(containersDetail)) problems.push(`--collector.containers.detail="${containersDetail}": expected one of ${CONTAINER_DETAILS.join(', ')}`);
+
   const logLevel = str('log.level', 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`--log.level="${logLevel}": expected one of ${LOG_LEVELS.join(', ')}`);
   const logFormat = str('log.format', 'logfmt') as LogFormat;
@@ -339,6 +345,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     inspectConcurrency: integer('collector.containers.inspect-concurrency', '8', 1, 256),
     engineInfoMaxAgeMs: duration('collector.engine.info-max-age', '5m', 0, MAX_INTERVAL_MS),
     watchEvents: bool('collector.containers.watch-events', true),
+    containersDetail,
     host: { rootPath: absolutePath('host.root-path', P.HOST_ROOT), procPath: absolutePath('host.proc-path', P.HOST_PROC) },
     daemon: { configPath: absolutePath('daemon.config-path', P.DAEMON_JSON), probeAddresses },
     trivyReportsDir: optionalPath('trivy.reports-dir'),

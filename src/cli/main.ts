@@ -48,6 +48,7 @@ export function collectorOptions(config: Config): CollectorOptions {
     once: config.once,
     trivyReportsDir: config.trivyReportsDir,
     resourcesDfIntervalMs: config.resourcesDfIntervalMs,
+    containersDetail: config.containersDetail,
     audit: config.audit,
   };
 }

@@ -4,6 +4,7 @@
 import type { Logger } from '../base/log';
 import type { Facts } from '../facts';
 import type { Sample } from '../metrics/sample';
+import type { ContainerDetail } from '../model/posture';
 import type { DockerEngine } from '../readers/engine';
 
 /** What a collector gets for one run. */
@@ -36,6 +37,8 @@ export interface CollectorOptions {
   readonly once: boolean;
   readonly trivyReportsDir: string | undefined;
   readonly resourcesDfIntervalMs: number;
+  /** --collector.containers.detail: "findings" serves a container's series beyond state and info only when it has a finding. */
+  readonly containersDetail: ContainerDetail;
   readonly audit: {
     readonly logPath: string;
     readonly start: 'end' | 'beginning';

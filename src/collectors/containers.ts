@@ -3,11 +3,14 @@
 // property, with labels that never change for the container's life, its state on
 // docker_audit_container_state and its metadata on docker_audit_container_info. When the
 // facts say nothing changed since the last collection, the last samples are served again.
+// With --collector.containers.detail=findings, a container without a finding
+// (model/posture.ts, containerFindings) has only its state and info series; the counts are
+// the same in both modes, over every container.
 import { logWhenNew } from '../base/log';
 import { CONTAINERS_METRICS as M } from '../metrics/families/containers';
 import { flag, sample, type Sample } from '../metrics/sample';
-import { CONTAINER_STATES, effectiveNoNewPrivileges, type ContainerPosture } from '../model/posture';
-import type { Collector, CollectorDeps } from './collector';
+import { CONTAINER_STATES, effectiveNoNewPrivileges, hasContainerFinding, type ContainerDetail, type ContainerPosture } from '../model/posture';
+import type { Collector, CollectorDeps, CollectorOptions } from './collector';
 
 /** Per-state counts, with every known state present (0 included) so series do not flap. */
 export function stateCounts(postures: readonly ContainerPosture[], predicate: (p: ContainerPosture) => boolean): Map<string, number> {
@@ -24,19 +27,26 @@ const COUNT_FAMILIES = [
   [M.containersWithoutCpuLimit, (p: ContainerPosture) => p.cpuLimitCores === 0],
 ] as const;
 
-/** One container's samples. Pure. `daemonNoNewPrivileges` is the daemon's default, which a container without its own option gets. */
-export function postureSamples(p: ContainerPosture, daemonNoNewPrivileges: boolean): Sample[] {
+/**
+ * One container's samples. Pure. `daemonNoNewPrivileges` is the daemon's default, which a
+ * container without its own option gets. With `detail` "findings", a container without a
+ * finding gets its info and state series only.
+ */
+export function postureSamples(p: ContainerPosture, daemonNoNewPrivileges: boolean, detail: ContainerDetail = 'all'): Sample[] {
   const base = { name: p.name, id: p.shortId, image: p.image };
   const out: Sample[] = [
     sample(M.containerInfo, { ...base, image_id: p.imageId, compose_project: p.composeProject, compose_service: p.composeService }, 1),
     sample(M.containerState, { name: p.name, id: p.shortId, state: p.state }, 1),
+  ];
+  if (detail === 'findings' && !hasContainerFinding(p, daemonNoNewPrivileges)) return out;
+  out.push(
     sample(M.containerPrivileged, base, flag(p.privileged)),
     sample(M.containerRunningAsRoot, base, flag(p.runningAsRoot)),
     sample(M.containerRestarts, base, p.restartCount),
     sample(M.containerMemoryLimit, base, p.memoryLimitBytes),
     sample(M.containerCpuLimit, base, p.cpuLimitCores),
     sample(M.containerPidsLimit, base, p.pidsLimit),
-  ];
+  );
   for (const namespace of p.hostNamespaces) out.push(sample(M.containerHostNamespace, { ...base, namespace }, 1));
   for (const m of p.sensitiveMounts) out.push(sample(M.containerSensitiveMount, { ...base, source: m.source, destination: m.destination, read_only: String(m.readOnly) }, 1));
   out.push(sample(M.containerDockerSocketMounted, base, flag(p.dockerSocketMounted)));
@@ -57,17 +67,19 @@ export function postureSamples(p: ContainerPosture, daemonNoNewPrivileges: boole
   return out;
 }
 
-/** Every container's samples and the per-state counts. Pure. */
-export function containerSamples(postures: readonly ContainerPosture[], daemonNoNewPrivileges: boolean): Sample[] {
+/** Every container's samples and the per-state counts (over every container, whatever `detail`). Pure. */
+export function containerSamples(postures: readonly ContainerPosture[], daemonNoNewPrivileges: boolean, detail: ContainerDetail = 'all'): Sample[] {
   const samples: Sample[] = [];
-  for (const p of postures) for (const s of postureSamples(p, daemonNoNewPrivileges)) samples.push(s);
+  for (const p of postures) for (const s of postureSamples(p, daemonNoNewPrivileges, detail)) samples.push(s);
   for (const [family, predicate] of COUNT_FAMILIES) {
     for (const [state, count] of stateCounts(postures, predicate)) samples.push(sample(family, { state }, count));
   }
   return samples;
 }
 
-export function createContainersCollector({ facts }: Pick<CollectorDeps, 'facts'>): Collector {
+/** `options.containersDetail` is --collector.containers.detail; "all" when not given. */
+export function createContainersCollector({ facts, options }: Pick<CollectorDeps, 'facts'> & { options?: Pick<CollectorOptions, 'containersDetail'> }): Collector {
+  const detail = options?.containersDetail ?? 'all';
   let last: { samples: Sample[]; daemonNoNewPrivileges: boolean } | undefined;
   const logNew = logWhenNew();
   return {
@@ -90,7 +102,7 @@ export function createContainersCollector({ facts }: Pick<CollectorDeps, 'facts'
         ctx.logger.debug('containers unchanged since the last list; reused the samples');
         return;
       }
-      const samples = containerSamples(current.postures, daemonNoNewPrivileges);
+      const samples = containerSamples(current.postures, daemonNoNewPrivileges, detail);
       samples.forEach(ctx.emit);
       last = { samples, daemonNoNewPrivileges };
       ctx.logger.debug('containers collected', { listed: current.listed, inspected: current.inspected, cached: current.listed - current.inspected });

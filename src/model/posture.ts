@@ -336,3 +336,72 @@ export function containerPosture(inspect: ContainerInspect, options: PostureOpti
 export function effectiveNoNewPrivileges(posture: Pick<ContainerPosture, 'noNewPrivilegesOption'>, daemonDefault: boolean): boolean {
   return posture.noNewPrivilegesOption ?? daemonDefault;
 }
+
+/** What --collector.containers.detail may be: every container's series, or the posture series only of containers with a finding. */
+export const CONTAINER_DETAILS = ['all', 'findings'] as const;
+export type ContainerDetail = (typeof CONTAINER_DETAILS)[number];
+
+/**
+ * The findings a container's own series can show, each named after what is wrong, with the
+ * CIS check that judges the same posture field. The CIS container checks that no
+ * per-container series shows (5.3 SELinux, 5.15 restart policy, 5.18 devices, 5.20 shared
+ * propagation, 5.25 cgroup parent, 5.30 default bridge) are not findings here: their
+ * failing containers stay named on docker_audit_cis_check_failure.
+ */
+export const CONTAINER_FINDINGS = [
+  'privileged', // CIS 5.5
+  'running_as_root', // CIS 4.1: no user created for the container
+  'no_memory_limit', // CIS 5.11
+  'no_cpu_limit', // CIS 5.12 (CPU priority) also accepts --cpu-shares; here, as docker_audit_containers_without_cpu_limit, only a limit
+  'no_pids_limit', // CIS 5.29
+  'host_namespace', // CIS 5.10, 5.16, 5.17, 5.21, 5.31: network, pid, ipc, uts, userns (not cgroup)
+  'capability_added', // CIS 5.4: a capability beyond Docker's default set
+  'sensitive_mount', // CIS 5.6
+  'docker_socket_mounted', // CIS 5.32
+  'seccomp_unconfined', // CIS 5.22
+  'apparmor_unconfined', // CIS 5.2
+  'new_privileges_allowed', // CIS 5.26: no effective no-new-privileges
+  'writable_rootfs', // CIS 5.13
+  'published_on_all_interfaces', // CIS 5.14
+  'published_privileged_port', // CIS 5.8
+  'no_healthcheck', // CIS 5.27
+] as const;
+export type ContainerFinding = (typeof CONTAINER_FINDINGS)[number];
+
+/**
+ * The container's findings, in CONTAINER_FINDINGS order; none means the container is clean
+ * and, with --collector.containers.detail=findings, only its state and info series are
+ * served. Pure. `daemonNoNewPrivileges` is the daemon's default, as effectiveNoNewPrivileges.
+ *
+ * Two series a clean container may still have in full detail are not findings: a
+ * host_namespace{namespace="cgroup"} (Docker 20.10's default on cgroup v1 hosts, no CIS
+ * check) and a capability_added of one of Docker's default capabilities (adding it changes
+ * nothing: --cap-drop ALL --cap-add NET_BIND_SERVICE is hardening). A published port bound
+ * to one address at 1024 or above is not one either.
+ */
+export function containerFindings(p: ContainerPosture, daemonNoNewPrivileges: boolean): ContainerFinding[] {
+  const found: Record<ContainerFinding, boolean> = {
+    privileged: p.privileged,
+    running_as_root: p.runningAsRoot,
+    no_memory_limit: p.memoryLimitBytes === 0,
+    no_cpu_limit: p.cpuLimitCores === 0,
+    no_pids_limit: p.pidsLimit === 0,
+    host_namespace: p.hostNamespaces.some((ns) => ns !== 'cgroup'),
+    capability_added: p.capabilitiesBeyondDefault.length > 0,
+    sensitive_mount: p.sensitiveMounts.length > 0,
+    docker_socket_mounted: p.dockerSocketMounted,
+    seccomp_unconfined: p.seccompUnconfined,
+    apparmor_unconfined: p.apparmorUnconfined,
+    new_privileges_allowed: !effectiveNoNewPrivileges(p, daemonNoNewPrivileges),
+    writable_rootfs: !p.readOnlyRootfs,
+    published_on_all_interfaces: p.publishesOnAllInterfaces,
+    published_privileged_port: p.publishesPrivilegedPort,
+    no_healthcheck: !p.healthcheckConfigured,
+  };
+  return CONTAINER_FINDINGS.filter((f) => found[f]);
+}
+
+/** Whether the container has at least one finding (containerFindings). Pure. */
+export function hasContainerFinding(p: ContainerPosture, daemonNoNewPrivileges: boolean): boolean {
+  return containerFindings(p, daemonNoNewPrivileges).length > 0;
+}

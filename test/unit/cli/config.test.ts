@@ -1,5 +1,6 @@
 import { COLLECTORS } from '../../../src/collectors';
 import { ConfigError, FLAGS, helpText, parseConfig, parseDuration, parseListenAddress, type Config } from '../../../src/cli/config';
+import { run } from '../../../src/cli/main';
 
 function config(argv: string[], env: NodeJS.ProcessEnv = {}): Config {
   const parsed = parseConfig(argv, env);
@@ -168,5 +169,30 @@ describe('value parsers', () => {
     expect(parseListenAddress('0.0.0.0:0')).toEqual({ host: '0.0.0.0', port: 0 });
     expect(parseListenAddress('9795')).toBeUndefined();
     expect(parseListenAddress('host:port')).toBeUndefined();
+  });
+});
+
+describe('--collector.containers.detail', () => {
+  it('is all by default, and takes findings', () => {
+    expect(config([]).containersDetail).toBe('all');
+    expect(config(['--collector.containers.detail=findings']).containersDetail).toBe('findings');
+    expect(config(['--collector.containers.detail', 'all']).containersDetail).toBe('all');
+    expect(FLAGS.find((f) => f.name === 'collector.containers.detail')).toMatchObject({ kind: 'string', defaultText: 'all' });
+  });
+
+  it('lists any other value as a problem, with the other problems', () => {
+    expect(problems(['--collector.containers.detail=some', '--log.level=loud'])).toEqual([
+      '--collector.containers.detail="some": expected one of all, findings',
+      '--log.level="loud": expected one of debug, info, warn, error',
+    ]);
+    expect(problems(['--collector.containers.detail='])).toEqual(['--collector.containers.detail="": expected one of all, findings']);
+    expect(problems(['--no-collector.containers.detail'])).toEqual(['--no-collector.containers.detail: only on/off flags can be negated']);
+  });
+
+  it('makes the exporter exit 2 at start-up on a bad value', async () => {
+    let stderr = '';
+    const code = await run(['--collector.containers.detail=FINDINGS'], {}, { stdout: () => {}, stderr: (t) => (stderr += t) });
+    expect(code).toBe(2);
+    expect(stderr).toContain('--collector.containers.detail="FINDINGS": expected one of all, findings');
   });
 });

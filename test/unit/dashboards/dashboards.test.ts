@@ -43,6 +43,7 @@ describe('bundled dashboards', () => {
       'docker-audit-containers',
       'docker-audit-daemon-images',
       'docker-audit-audit-log',
+      'docker-audit-fleet',
     ]);
     expect(new Set(built.map((b) => b.json.title)).size).toBe(built.length);
     for (const { json } of built) {

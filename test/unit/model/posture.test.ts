@@ -1,8 +1,11 @@
 import { DOCKER_SOCKET_PATHS, SENSITIVE_PATHS } from '../../../src/base/paths';
 import { postureSamples } from '../../../src/collectors/containers';
 import {
+  CONTAINER_FINDINGS,
+  containerFindings,
   containerPosture,
   cpuLimitCores,
+  hasContainerFinding,
   isSameOrUnder,
   normaliseCapability,
   normaliseHostPath,
@@ -292,5 +295,84 @@ describe('posture helpers', () => {
     expect(isSameOrUnder('/', '/')).toBe(true);
     expect(normaliseHostPath('/etc/')).toBe('/etc');
     expect(normaliseHostPath('/var//run/./docker.sock')).toBe('/var/run/docker.sock');
+  });
+});
+
+describe('containerFindings: what --collector.containers.detail=findings keeps', () => {
+  const findings = (name: RecordedContainer, patch?: (c: ContainerInspect) => void, nnp = false) => containerFindings(posture(name, patch).summary, nnp);
+
+  it('finds nothing on the recorded hardened container (cgroup v1 host: its host cgroup namespace is not a finding)', () => {
+    const { summary } = posture('hardened');
+    expect(summary.hostNamespaces).toEqual(['cgroup']);
+    expect(containerFindings(summary, false)).toEqual([]);
+    expect(hasContainerFinding(summary, false)).toBe(false);
+  });
+
+  it('names what is wrong with each recorded container, in catalog order', () => {
+    expect(findings('privileged')).toEqual(expect.arrayContaining(['privileged', 'running_as_root', 'seccomp_unconfined', 'apparmor_unconfined']));
+    expect(findings('caps')).toEqual(expect.arrayContaining(['capability_added', 'seccomp_unconfined', 'apparmor_unconfined']));
+    expect(findings('hostns')).toContain('host_namespace');
+    expect(findings('mounts')).toEqual(expect.arrayContaining(['sensitive_mount', 'docker_socket_mounted']));
+    expect(findings('ports')).toContain('published_on_all_interfaces'); // 81/udp on ""
+    for (const name of RECORDED_CONTAINERS) {
+      const f = findings(name);
+      expect(f).toEqual(CONTAINER_FINDINGS.filter((x) => f.includes(x)));
+      if (name !== 'hardened') expect(f).toContain('running_as_root');
+    }
+  });
+
+  it('finds each thing a hardened container can get wrong, alone', () => {
+    const one = (patch: (c: ContainerInspect) => void, nnp = false) => findings('hardened', patch, nnp);
+    expect(one((c) => (c.HostConfig!.Privileged = true))).toEqual(['privileged', 'seccomp_unconfined', 'apparmor_unconfined']);
+    expect(one((c) => (c.Config!.User = 'root'))).toEqual(['running_as_root']);
+    expect(one((c) => (c.HostConfig!.Memory = 0))).toEqual(['no_memory_limit']);
+    expect(one((c) => ((c.HostConfig!.NanoCpus = 0), (c.HostConfig!.CpuShares = 512)))).toEqual(['no_cpu_limit']); // stricter than CIS 5.12, as docker_audit_containers_without_cpu_limit
+    expect(one((c) => (c.HostConfig!.PidsLimit = -1))).toEqual(['no_pids_limit']);
+    expect(one((c) => (c.HostConfig!.PidMode = 'host'))).toEqual(['host_namespace']);
+    expect(one((c) => (c.HostConfig!.CapAdd = ['SYS_ADMIN']))).toEqual(['capability_added']);
+    expect(one((c) => (c.HostConfig!.CapAdd = ['NET_BIND_SERVICE']))).toEqual([]); // in Docker's default set: adding it changes nothing
+    expect(one((c) => (c.Mounts = [{ Type: 'bind', Source: '/etc', Destination: '/host-etc', RW: false }]))).toEqual(['sensitive_mount']);
+    expect(one((c) => (c.Mounts = [{ Type: 'bind', Source: '/home/app/data', Destination: '/var/run', RW: true }]))).toEqual([]);
+    expect(one((c) => (c.HostConfig!.SecurityOpt = ['no-new-privileges', 'seccomp=unconfined']))).toEqual(['seccomp_unconfined']);
+    expect(one((c) => (c.HostConfig!.SecurityOpt = ['no-new-privileges', 'apparmor=unconfined']))).toEqual(['apparmor_unconfined']);
+    expect(one((c) => (c.HostConfig!.SecurityOpt = []))).toEqual(['new_privileges_allowed']);
+    expect(one((c) => (c.HostConfig!.SecurityOpt = []), true)).toEqual([]); // the daemon's default applies
+    expect(one((c) => (c.HostConfig!.SecurityOpt = ['no-new-privileges=false']), true)).toEqual(['new_privileges_allowed']);
+    expect(one((c) => (c.HostConfig!.ReadonlyRootfs = false))).toEqual(['writable_rootfs']);
+    expect(one((c) => (c.HostConfig!.PortBindings = { '8080/tcp': [{ HostIp: '', HostPort: '8080' }] }))).toEqual(['published_on_all_interfaces']);
+    expect(one((c) => (c.HostConfig!.PortBindings = { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '80' }] }))).toEqual(['published_privileged_port']);
+    expect(one((c) => (c.HostConfig!.PortBindings = { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }] }))).toEqual([]);
+    expect(one((c) => (c.Config!.Healthcheck = { Test: ['NONE'] }))).toEqual(['no_healthcheck']);
+  });
+
+  it('leaves a clean container nothing bad to show: each of its series in full detail is at its good value', () => {
+    const bad: Record<string, (s: { value: number; labels: Record<string, string> }) => boolean> = {
+      docker_audit_container_privileged: (s) => s.value === 1,
+      docker_audit_container_running_as_root: (s) => s.value === 1,
+      docker_audit_container_memory_limit_bytes: (s) => s.value === 0,
+      docker_audit_container_cpu_limit_cores: (s) => s.value === 0,
+      docker_audit_container_pids_limit: (s) => s.value === 0,
+      docker_audit_container_host_namespace: (s) => s.labels.namespace !== 'cgroup',
+      docker_audit_container_sensitive_mount: () => true,
+      docker_audit_container_docker_socket_mounted: (s) => s.value === 1,
+      docker_audit_container_capability_added: (s) => !['NET_BIND_SERVICE', 'CHOWN'].includes(s.labels.capability),
+      docker_audit_container_seccomp_unconfined: (s) => s.value === 1,
+      docker_audit_container_apparmor_unconfined: (s) => s.value === 1,
+      docker_audit_container_no_new_privileges: (s) => s.value === 0,
+      docker_audit_container_read_only_rootfs: (s) => s.value === 0,
+      docker_audit_container_published_port: (s) => s.labels.host_ip === '0.0.0.0' || (s.labels.host_port !== '' && Number(s.labels.host_port) < 1024),
+      docker_audit_container_healthcheck_configured: (s) => s.value === 0,
+    };
+    const variants: ((c: ContainerInspect) => void)[] = [
+      () => {},
+      (c) => (c.HostConfig!.CapAdd = ['net_bind_service', 'CAP_CHOWN']),
+      (c) => (c.HostConfig!.PortBindings = { '80/tcp': [{ HostIp: '10.0.0.5', HostPort: '8080' }], '53/udp': [{ HostIp: '127.0.0.1', HostPort: '' }] }),
+      (c) => (c.Mounts = [{ Type: 'volume', Source: '/var/lib/docker/volumes/x/_data', Destination: '/data', RW: true }]),
+    ];
+    for (const patch of variants) {
+      const { summary, samples } = posture('hardened', patch);
+      expect(hasContainerFinding(summary, false)).toBe(false);
+      for (const s of samples) expect([s.family.name, s.labels, bad[s.family.name]?.(s) ?? false]).toEqual([s.family.name, s.labels, false]);
+    }
   });
 });
