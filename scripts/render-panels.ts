@@ -1,4 +1,4 @@
-// `npm run render:panels -- --prometheus http://127.0.0.1:9090 [--out docs/images] [--range 30m]`
+// `npm run render:panels -- --prometheus http://127.0.0.1:9090 [--out docs/images] [--range 30m] [--dashboards UID,UID]`
 //
 // Draws the bundled dashboards from real Prometheus query results, without Grafana (which
 // cannot be installed here): every panel's PromQL runs against Prometheus' HTTP API exactly
@@ -49,6 +49,8 @@ interface Args {
   rangeSeconds: number;
   /** Regex for the `container` variable; every container by default. */
   container: string;
+  /** The uids to draw (--dashboards); every bundled dashboard, and main-panels.png, by default. */
+  dashboards: string[] | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -57,7 +59,10 @@ function parseArgs(argv: string[]): Args {
     return i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
   };
   const prometheus = get('prometheus');
-  if (!prometheus) throw new Error('usage: render-panels --prometheus http://HOST:PORT [--out DIR] [--range 30m] [--container REGEX]');
+  if (!prometheus) throw new Error('usage: render-panels --prometheus http://HOST:PORT [--out DIR] [--range 30m] [--container REGEX] [--dashboards UID,UID]');
+  const dashboards = get('dashboards')?.split(',').filter(Boolean);
+  const unknown = (dashboards ?? []).filter((uid) => !DASHBOARDS.some((d) => d.build().uid === uid));
+  if (unknown.length > 0) throw new Error(`--dashboards: no bundled dashboard with uid ${unknown.join(', ')}`);
   const range = get('range') ?? '30m';
   const m = /^(\d+)([smh])$/.exec(range);
   if (!m) throw new Error(`--range must look like 30m, 2h or 900s, not ${range}`);
@@ -67,6 +72,7 @@ function parseArgs(argv: string[]): Args {
     out: get('out') ?? path.join(process.cwd(), 'docs', 'images'),
     rangeSeconds,
     container: get('container') ?? '.*',
+    dashboards,
   };
 }
 
@@ -302,18 +308,21 @@ function drawInPage(arg: { d: RenderedDashboard; width: number; caption: string 
       const columns = Object.keys(index).sort((a, b) => index[a] - index[b]);
       const labelCols = columns.filter((c) => !c.startsWith('Value'));
       const single = targetsOf(p).length === 1;
-      const rows = new Map<string, Record<string, string>>();
+      // As Grafana's merge does, a result joins the row that agrees with it on every label both
+      // have (a query with an extra label, such as the engine version, joins its host's row).
+      const rows: Record<string, string>[] = [];
       for (const { t, s } of all) {
-        const key = labelCols.map((c) => s.metric[c] ?? '').join('\u0000');
-        const row = rows.get(key) ?? Object.fromEntries(labelCols.map((c) => [c, s.metric[c] ?? '']));
+        const agrees = (r: Record<string, string>) => labelCols.every((c) => r[c] === undefined || s.metric[c] === undefined || r[c] === s.metric[c]);
+        let row = rows.find(agrees);
+        if (!row) rows.push((row = {}));
+        for (const c of labelCols) if (s.metric[c] !== undefined) row[c] = s.metric[c];
         row[single ? 'Value' : `Value #${t.refId}`] = s.value[1];
-        rows.set(key, row);
       }
       const overrides: Record<string, any[]> = {};
       for (const o of p.fieldConfig?.overrides ?? []) if (o.matcher.id === 'byName') overrides[o.matcher.options] = o.properties;
       const prop = (col: string, id: string) => overrides[rename[col] ?? col]?.find((x: any) => x.id === id)?.value;
       const sortBy = p.options?.sortBy?.[0]?.displayName;
-      let list = [...rows.values()];
+      let list = [...rows];
       if (sortBy) {
         const col = columns.find((c) => (rename[c] ?? c) === sortBy);
         if (col) list.sort((a, b) => Number(b[col] ?? -1) - Number(a[col] ?? -1) || String(a.name ?? '').localeCompare(String(b.name ?? '')));
@@ -420,8 +429,10 @@ async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   fs.mkdirSync(a.out, { recursive: true });
   const rendered: RenderedDashboard[] = [];
+  // Only some dashboards (the fleet one, from a multi-node Prometheus) leave the others' pictures as they are.
+  const chosen = DASHBOARDS.filter((bd) => a.dashboards === undefined || a.dashboards.includes(bd.build().uid ?? ''));
   // The committed files, as users import them.
-  for (const bd of DASHBOARDS) {
+  for (const bd of chosen) {
     const json = JSON.parse(fs.readFileSync(path.join(DASHBOARDS_DIR, bd.file), 'utf8')) as dashboard.Dashboard;
     rendered.push(await fetchDashboard(json, a));
   }
@@ -447,7 +458,8 @@ async function main(): Promise<void> {
       await pg.close();
       console.log(`wrote ${path.relative(process.cwd(), path.join(a.out, file))}`);
     };
-    for (const [i, d] of rendered.entries()) await shoot(d, DASHBOARDS[i].file.replace(/\.json$/, '.png'));
+    for (const [i, d] of rendered.entries()) await shoot(d, chosen[i].file.replace(/\.json$/, '.png'));
+    if (MAIN_PANELS.some(([uid]) => !rendered.some((d) => d.uid === uid))) return; // main-panels.png needs its dashboards
 
     // The main panels, re-laid out on one canvas in the order of MAIN_PANELS.
     const picked: PanelData[] = [];

@@ -303,7 +303,13 @@ describe('deploy/swarm/stack.yml on a real 3-node Docker Swarm, discovered by Pr
     const all = swarm.nodes.map((n) => n.hostname);
     expect([...hosts].filter(([, instances]) => instances.join() !== all.join())).toEqual([]);
     expect(hosts.size).toBeGreaterThan(0);
-  }, 60_000);
+    // By hand, for docs/images/fleet.png (needs Debian's chromium; not in CI):
+    //   RENDER_FLEET_PANELS=docs/images npx jest --selectProjects integration --runTestsByPath test/integration/swarm.test.ts
+    const out = process.env.RENDER_FLEET_PANELS;
+    if (out) {
+      execFileSync('node', [path.join(ROOT, 'dist', 'scripts', 'render-panels.js'), '--prometheus', prometheusUrl, '--out', path.resolve(ROOT, out), '--dashboards', 'docker-audit-fleet', '--range', '5m'], { stdio: 'inherit', timeout: 120_000 });
+    }
+  }, 180_000);
 
   it('sees node 3 go down (DockerAuditExporterMissingOnNode fires for it alone) and come back', async () => {
     const node3 = swarm.nodes[2]!;
