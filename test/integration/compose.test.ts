@@ -21,6 +21,7 @@ import { docker, inspectField, waitUntil } from '../helpers/docker-cli';
 import { httpGet } from '../helpers/exporter-process';
 import { exporterImage } from '../helpers/exporter-image';
 import { parseExposition, seriesLines, type ParsedSeries } from '../helpers/exposition';
+import { hardenedAs, ownHardening, ownLines } from '../helpers/own-container';
 import { execStart, gidOf, readUnit, setprivArgs, SYSTEMD_DIR } from '../helpers/systemd-unit';
 
 const KEY = `dae-compose-it-${process.pid}`;
@@ -77,14 +78,6 @@ const value = (family: string, labels: Record<string, string> = {}): number | un
   return found[0]?.value;
 };
 
-/** The exporter's own container series of one family, as "labels => value" without the container labels. */
-function own(family: string): string[] {
-  return seriesLines(series, family, { name }, ['id', 'image', 'state', 'name']).map((line) => {
-    const m = /^[^{]*\{(.*)\} (\S+)$/.exec(line)!;
-    return `${m[1]}${m[1] ? ' ' : ''}=> ${m[2]}`;
-  });
-}
-
 beforeAll(async () => {
   image = exporterImage(); // built once per run: docker-image.test.ts may have built it already
 
@@ -134,7 +127,7 @@ beforeAll(async () => {
       } catch {
         return false; // not listening yet
       }
-      return COLLECTOR_NAMES.every((c) => value('docker_audit_collector_success', { collector: c }) === 1) && own('docker_audit_container_read_only_rootfs').length === 1;
+      return COLLECTOR_NAMES.every((c) => value('docker_audit_collector_success', { collector: c }) === 1) && ownLines(series, 'docker_audit_container_read_only_rootfs', name).length === 1;
     },
     45_000,
   ).catch(async (err: Error) => {
@@ -190,21 +183,13 @@ describe('docker-compose.yml: the exporter service on the real engine', () => {
 
   it('passes its own container checks, as its own /metrics shows', () => {
     const limits = exporterLimits(compose.run('config'));
-    expect(own('docker_audit_container_running_as_root')).toEqual(['=> 0']);
-    expect(own('docker_audit_container_privileged')).toEqual(['=> 0']);
-    expect(own('docker_audit_container_read_only_rootfs')).toEqual(['=> 1']);
-    expect(own('docker_audit_container_no_new_privileges')).toEqual(['=> 1']);
-    expect(own('docker_audit_container_healthcheck_configured')).toEqual(['=> 1']);
-    expect(own('docker_audit_container_memory_limit_bytes')).toEqual([`=> ${limits.memoryBytes}`]);
-    expect(own('docker_audit_container_pids_limit')).toEqual([`=> ${limits.pids}`]);
-    expect(own('docker_audit_container_cpu_limit_cores')).toEqual([`=> ${limits.cpus}`]);
-    expect(own('docker_audit_container_capability_added')).toEqual([]);
+    expect(ownHardening(series, name)).toEqual(hardenedAs(limits));
     // No host namespace but, on a cgroup v1 host, the cgroup one: there Engine 20.10's default
     // cgroupns mode is host, and Compose v1 has no key to change it (docs/deployment.md).
     const cgroupV1 = docker('info', '--format', '{{.CgroupVersion}}') === '1';
-    expect(own('docker_audit_container_host_namespace')).toEqual(cgroupV1 ? ['namespace=cgroup => 1'] : []);
+    expect(ownLines(series, 'docker_audit_container_host_namespace', name)).toEqual(cgroupV1 ? ['namespace=cgroup => 1'] : []);
     // The socket and the host's root, both read-only; nothing else of the host is sensitive.
-    expect(own('docker_audit_container_sensitive_mount')).toEqual([
+    expect(ownLines(series, 'docker_audit_container_sensitive_mount', name)).toEqual([
       'source=/,destination=/host,read_only=true => 1',
       'source=/etc/docker,destination=/etc/docker,read_only=true => 1',
       'source=/var/run/docker.sock,destination=/var/run/docker.sock,read_only=true => 1',

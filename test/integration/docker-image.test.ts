@@ -9,6 +9,7 @@ import { httpGet } from '../helpers/exporter-process';
 import { composeConfig, exporterLimits } from '../helpers/compose';
 import { exporterImage } from '../helpers/exporter-image';
 import { parseExposition, seriesLines, type ParsedSeries } from '../helpers/exposition';
+import { hardenedAs, ownHardening, ownLines } from '../helpers/own-container';
 
 const NAME = `dae-image-${process.pid}`;
 // docker-compose.yml's limits (docs/deployment.md, "Memory", says where they come from).
@@ -22,14 +23,6 @@ async function scrape(): Promise<ParsedSeries[]> {
   const res = await httpGet(`http://127.0.0.1:${port}/metrics`);
   expect(res.status).toBe(200);
   return parseExposition(res.body);
-}
-
-/** The exporter's own container series of one family, as "labels => value" without the container labels. */
-function own(family: string, extra: Record<string, string> = {}): string[] {
-  return seriesLines(series, family, { name: NAME, ...extra }, ['id', 'image', 'state', 'name']).map((line) => {
-    const m = /^[^{]*\{(.*)\} (\S+)$/.exec(line)!;
-    return `${m[1]}${m[1] ? ' ' : ''}=> ${m[2]}`;
-  });
 }
 
 beforeAll(async () => {
@@ -50,7 +43,7 @@ beforeAll(async () => {
     'the exporter reports its own container as healthy',
     async () => {
       series = await scrape();
-      return own('docker_audit_container_health_status', { status: 'healthy' }).length === 1;
+      return ownLines(series, 'docker_audit_container_health_status', NAME, { status: 'healthy' }).length === 1;
     },
     30_000,
   );
@@ -79,17 +72,9 @@ describe('the Docker image', () => {
   });
 
   it('passes its own container checks, as its own /metrics shows', () => {
-    expect(own('docker_audit_container_running_as_root')).toEqual(['=> 0']);
-    expect(own('docker_audit_container_privileged')).toEqual(['=> 0']);
-    expect(own('docker_audit_container_read_only_rootfs')).toEqual(['=> 1']);
-    expect(own('docker_audit_container_no_new_privileges')).toEqual(['=> 1']);
-    expect(own('docker_audit_container_healthcheck_configured')).toEqual(['=> 1']);
-    expect(own('docker_audit_container_memory_limit_bytes')).toEqual([`=> ${LIMITS.memoryBytes}`]);
-    expect(own('docker_audit_container_pids_limit')).toEqual([`=> ${LIMITS.pids}`]);
-    expect(own('docker_audit_container_cpu_limit_cores')).toEqual([`=> ${LIMITS.cpus}`]);
-    expect(own('docker_audit_container_capability_added')).toEqual([]);
+    expect(ownHardening(series, NAME)).toEqual(hardenedAs(LIMITS));
     // The socket is the one sensitive mount it needs, and it is read-only.
-    expect(own('docker_audit_container_sensitive_mount')).toEqual(['source=/var/run/docker.sock,destination=/var/run/docker.sock,read_only=true => 1']);
+    expect(ownLines(series, 'docker_audit_container_sensitive_mount', NAME)).toEqual(['source=/var/run/docker.sock,destination=/var/run/docker.sock,read_only=true => 1']);
   });
 
   it('reads the engine through the read-only socket mount, as a non-root user', () => {
