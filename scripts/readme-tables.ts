@@ -1,8 +1,8 @@
 // The reference tables of the documentation, generated from the sources of truth (the metric
 // catalog, the flag table, the CIS check catalog and the Engine API paths). `npm run docs`
 // writes each table into its file between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`:
-// the metric and flag tables into README.md, the CIS check table into docs/cis.md, the
-// Engine API paths into docs/socket-proxy.md.
+// the metric table and the flag groups into README.md, every flag into docs/flags.md, the CIS
+// check table into docs/cis.md, the Engine API paths into docs/socket-proxy.md.
 // test/unit/readme.test.ts fails when a file drifts from them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -34,6 +34,20 @@ export function flagsTable(): string {
     return `| ${name} | ${f.env ? `\`${f.env}\`` : ''} | \`${cell(f.defaultText)}\` | ${cell(f.help)} |`;
   });
   return ['| flag | environment | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+/** A flag's group: the part of its name before the first dot (`collector.containers.detail` -> collector). */
+const flagGroup = (name: string): string => name.split('.')[0];
+
+/**
+ * The README's short form of the flag table: one row per group, naming its flags, so the
+ * README lists every flag while the defaults and meanings stay in docs/flags.md.
+ */
+export function flagGroupsTable(): string {
+  const groups = new Map<string, string[]>();
+  for (const f of FLAGS) groups.set(flagGroup(f.name), [...(groups.get(flagGroup(f.name)) ?? []), f.kind === 'boolean' ? `--[no-]${f.name}` : `--${f.name}`]);
+  const rows = [...groups].map(([group, names]) => `| \`${group}\` | ${names.map((n) => `\`${cell(n)}\``).join(', ')} |`);
+  return ['| group | flags (defaults and meanings: [docs/flags.md](docs/flags.md)) |', '| --- | --- |', ...rows].join('\n');
 }
 
 /** A differs note that several checks share: said once below the table, cited by its letter. */
@@ -126,6 +140,7 @@ export function proxySectionsTable(paths: readonly EnginePath[] = ENGINE_PATH_LI
 export const TABLES: Record<string, () => string> = {
   metrics: metricsTable,
   flags: flagsTable,
+  'flag-groups': flagGroupsTable,
   'cis-checks': cisChecksTable,
   'engine-paths': enginePathsTable,
   'proxy-sections': proxySectionsTable,
@@ -133,7 +148,8 @@ export const TABLES: Record<string, () => string> = {
 
 /** Which tables each file holds, by its path from the repository root. */
 export const TARGETS: Readonly<Record<string, readonly string[]>> = {
-  'README.md': ['metrics', 'flags', 'proxy-sections'],
+  'README.md': ['metrics', 'flag-groups', 'proxy-sections'],
+  'docs/flags.md': ['flags'],
   'docs/cis.md': ['cis-checks'],
   'docs/socket-proxy.md': ['engine-paths'],
 };

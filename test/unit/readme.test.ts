@@ -50,8 +50,8 @@ describe('generated tables', () => {
     expect(current).toBe(expected);
   });
 
-  it('write the metric and flag tables into the README, the CIS checks into docs/cis.md and the Engine API paths into docs/socket-proxy.md', () => {
-    expect(TARGETS).toEqual({ 'README.md': ['metrics', 'flags', 'proxy-sections'], 'docs/cis.md': ['cis-checks'], 'docs/socket-proxy.md': ['engine-paths'] });
+  it('write the metric table and the flag groups into the README, every flag into docs/flags.md, the CIS checks into docs/cis.md and the Engine API paths into docs/socket-proxy.md', () => {
+    expect(TARGETS).toEqual({ 'README.md': ['metrics', 'flag-groups', 'proxy-sections'], 'docs/flags.md': ['flags'], 'docs/cis.md': ['cis-checks'], 'docs/socket-proxy.md': ['engine-paths'] });
   });
 
   it('say a differs note that several CIS checks share once, below the table, and cite it by letter', () => {
