@@ -40,9 +40,9 @@ export interface EnginePath {
 const BOTH: readonly ExporterMode[] = ['once', 'server'];
 const SERVER: readonly ExporterMode[] = ['server'];
 /** Every collector that reads the engine: each call negotiates its API version with /_ping first. */
-const ENGINE_COLLECTORS = ['engine', 'containers', 'daemon', 'images', 'resources', 'events', 'cis'];
+const ENGINE_COLLECTORS = ['engine', 'containers', 'daemon', 'images', 'imageos', 'resources', 'events', 'cis'];
 /** The container facts feed the containers collector, whether images and volumes are in use, and the CIS checks. */
-const CONTAINER_COLLECTORS = ['containers', 'images', 'resources', 'events', 'cis'];
+const CONTAINER_COLLECTORS = ['containers', 'images', 'imageos', 'resources', 'events', 'cis'];
 
 /**
  * Keyed by the DockerEngine method that sends each request, in the order a collection first
@@ -66,16 +66,20 @@ export const ENGINE_PATHS = {
     when: 'each new or changed container (the inspect cache), and the container of an exec',
   },
   listImages: {
-    method: 'GET', path: '/images/json', versioned: true, section: 'IMAGES', readBy: 'facts/images.ts', collectors: ['images', 'cis'], modes: BOTH,
+    method: 'GET', path: '/images/json', versioned: true, section: 'IMAGES', readBy: 'facts/images.ts', collectors: ['images', 'imageos', 'cis'], modes: BOTH,
     when: 'each collection',
   },
   inspectImage: {
-    method: 'GET', path: '/images/{id}/json', versioned: true, section: 'IMAGES', readBy: 'facts/images.ts', collectors: ['images', 'cis'], modes: BOTH,
+    method: 'GET', path: '/images/{id}/json', versioned: true, section: 'IMAGES', readBy: 'facts/images.ts', collectors: ['images', 'imageos', 'cis'], modes: BOTH,
     when: 'each image not seen before (cached by id)',
   },
   imageHistory: {
-    method: 'GET', path: '/images/{id}/history', versioned: true, section: 'IMAGES', readBy: 'facts/images.ts', collectors: ['images', 'cis'], modes: BOTH,
+    method: 'GET', path: '/images/{id}/history', versioned: true, section: 'IMAGES', readBy: 'facts/images.ts', collectors: ['images', 'imageos', 'cis'], modes: BOTH,
     when: 'each image not seen before (cached by id)',
+  },
+  containerArchive: {
+    method: 'GET', path: '/containers/{id}/archive?path=%2Fetc%2Fos-release', versioned: true, section: 'CONTAINERS', readBy: 'facts/image-os.ts', collectors: ['imageos'], modes: BOTH,
+    when: 'once per image not read before (cached by image id), on one container of it; again for the target when /etc/os-release is a symbolic link (`?path=%2Fusr%2Flib%2Fos-release` and the like)',
   },
   listVolumes: {
     method: 'GET', path: '/volumes', versioned: true, section: 'VOLUMES', readBy: 'collectors/resources.ts', collectors: ['resources'], modes: BOTH,

@@ -30,6 +30,7 @@ const CALLS: Record<EngineCall, (e: DockerEngine) => Promise<unknown>> = {
   listImages: (e) => e.listImages(),
   inspectImage: (e) => e.inspectImage(IMAGE_ID),
   imageHistory: (e) => e.imageHistory(IMAGE_ID),
+  containerArchive: (e) => e.containerArchive(ID, '/etc/os-release'),
   listVolumes: (e) => e.listVolumes(),
   listNetworks: (e) => e.listNetworks(),
   systemDf: (e) => e.systemDf(),
