@@ -184,7 +184,7 @@ describe('imageos collector on the real engine', () => {
     }
   }, 60_000);
 
-  it('a steady collection reads no archive: the answers are kept by image id; a new container's image is read next time', async () => {
+  it('a steady collection reads no archive: the answers are kept by image id; the image of a new container is read next time', async () => {
     const options = testOptions([], { watchEvents: false });
     const client = new EngineClient(resolveConnection({ host: 'unix:///var/run/docker.sock', tlsVerify: false, certPath: '' }), { timeoutMs: 10_000 });
     const archives: string[] = [];
