@@ -22,7 +22,7 @@ export type ExporterMode = 'once' | 'server';
 
 export interface EnginePath {
   readonly method: 'GET';
-  /** The path and query as sent, ids as `{id}`, without the version prefix. */
+  /** The path and query as sent, ids as `{id}` and a file path in a query as `{path}`, without the version prefix. */
   readonly path: string;
   /** Whether the client puts the negotiated `/vX.Y` before the path (every path but /_ping). */
   readonly versioned: boolean;
@@ -78,8 +78,8 @@ export const ENGINE_PATHS = {
     when: 'each image not seen before (cached by id)',
   },
   containerArchive: {
-    method: 'GET', path: '/containers/{id}/archive?path=%2Fetc%2Fos-release', versioned: true, section: 'CONTAINERS', readBy: 'facts/image-os.ts', collectors: ['imageos'], modes: BOTH,
-    when: 'once per image not read before (cached by image id), on one container of it; again for the target when /etc/os-release is a symbolic link (`?path=%2Fusr%2Flib%2Fos-release` and the like)',
+    method: 'GET', path: '/containers/{id}/archive?path={path}', versioned: true, section: 'CONTAINERS', readBy: 'facts/image-os.ts', collectors: ['imageos'], modes: BOTH,
+    when: 'once per image not read before (cached by image id), on one container of it: `{path}` is `/etc/os-release`, then the target of that symbolic link or `/usr/lib/os-release` (URL-encoded)',
   },
   listVolumes: {
     method: 'GET', path: '/volumes', versioned: true, section: 'VOLUMES', readBy: 'collectors/resources.ts', collectors: ['resources'], modes: BOTH,
