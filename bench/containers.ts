@@ -161,6 +161,7 @@ class CountingEngine implements DockerEngine {
   listNetworks = (signal?: AbortSignal) => this.inner.listNetworks(signal);
   systemDf = (signal?: AbortSignal) => this.inner.systemDf(signal);
   inspectExec = (id: string, signal?: AbortSignal) => this.inner.inspectExec(id, signal);
+  containerArchive = (id: string, filePath: string, signal?: AbortSignal) => this.inner.containerArchive(id, filePath, signal);
   streamEvents = (handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal, filters?: Record<string, string[]>) =>
     this.inner.streamEvents(handlers, signal, filters);
 }

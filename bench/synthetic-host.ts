@@ -100,6 +100,8 @@ export function syntheticEngine(n: number, options: SyntheticHostOptions = {}): 
     listNetworks: async () => fixture<NetworkSummary[]>('recorded-networks.json'),
     systemDf: async () => fixture<SystemDf>('recorded-system-df.json'),
     inspectExec: async () => undefined,
+    // The recorded host's files are not recorded: every image reads as having no os-release.
+    containerArchive: async (id) => ({ found: false, missing: inspects.has(id) ? 'path' : 'container' }),
     // A quiet stream that ends when the collection is over.
     streamEvents: async (handlers, signal) => {
       handlers.onOpen();

@@ -1,11 +1,15 @@
 // Command-line flags and environment variables: one table, parsed and validated at
 // start-up. Every problem is reported at once; main() prints them and exits 2.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import cron from 'node-cron';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../base/log';
 import { parseDurationAs, type DurationGrammar } from '../base/duration';
 import * as P from '../base/paths';
 import { COLLECTORS } from '../collectors';
+import type { EolTableSource } from '../metrics/families/imageos';
+import { MAX_EOL_FILE_BYTES, parseEolTable, validateEolTable, type EolTable } from '../model/os-eol';
+import { BUNDLED_EOL_TABLE } from '../model/os-eol-table';
 import { CONTAINER_DETAILS, normaliseHostPath, type ContainerDetail } from '../model/posture';
 import { defaultCertPath } from '../readers/engine';
 import type { ListenAddress } from '../server/web-listen';
@@ -30,6 +34,8 @@ export interface Config {
   host: { rootPath: string; procPath: string };
   daemon: { configPath: string; probeAddresses: string[] };
   trivyReportsDir: string | undefined;
+  /** The end-of-life table of the imageos collector: --images.eol-file's, else the bundled one. */
+  imagesEol: { table: EolTable; source: EolTableSource };
   resourcesDfIntervalMs: number;
   audit: {
     logPath: string;
@@ -84,6 +90,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'daemon.config-path', kind: 'string', defaultText: P.DAEMON_JSON, help: 'The daemon configuration file (read as it is, not under --host.root-path).' },
   { name: 'daemon.probe-address', kind: 'string', defaultText: '127.0.0.1:2375', help: 'Comma-separated host:port addresses probed with a plain-HTTP GET /_ping, on top of every TCP listener dockerd has; "" probes only the listeners.' },
   { name: 'trivy.reports-dir', kind: 'string', defaultText: '', help: 'Folder of JSON reports written by `trivy image -f json`; their counts become docker_audit_image_vulnerabilities. Empty: off.' },
+  { name: 'images.eol-file', kind: 'string', defaultText: '', help: 'YAML end-of-life table that replaces the bundled one for docker_audit_image_os_eol (format and example: docs/imageos.md); read and checked at start-up, every problem listed with its line. Empty: the bundled table.' },
   { name: 'collector.resources.df-interval', kind: 'string', defaultText: '10m', help: 'How often /system/df (slow on big hosts) is read for docker_audit_reclaimable_bytes; between reads the last answer is served. From 1s to 24h.' },
   { name: 'audit.log-path', kind: 'string', defaultText: P.AUDIT_LOG, help: 'The Linux audit log that the auditlog collector follows.' },
   { name: 'audit.start', kind: 'string', defaultText: 'end', help: 'Where to start in the audit log when no state file says otherwise: end (only new events) or beginning.' },
@@ -116,6 +123,35 @@ export const MAX_INTERVAL_MS = 24 * 3_600_000;
 function formatDuration(ms: number): string {
   for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   return `${ms}ms`;
+}
+
+/** The bundled end-of-life table, checked once: a mistake in it fails every test, never a start. */
+let bundledEolTable: EolTable | undefined;
+export function bundledEol(): EolTable {
+  if (!bundledEolTable) {
+    const { table, problems } = validateEolTable(BUNDLED_EOL_TABLE);
+    if (!table) throw new Error(`the bundled end-of-life table is invalid: ${problems.join('; ')}`);
+    bundledEolTable = table;
+  }
+  return bundledEolTable;
+}
+
+/** Reads --images.eol-file: its table, or every problem in it (each with its line), prefixed with the flag. */
+export function loadEolFile(file: string): { table?: EolTable; problems: string[] } {
+  const flagText = `--images.eol-file=${file}`;
+  if (!path.isAbsolute(file)) return { problems: [`${flagText}: expected an absolute path (or "" for the bundled table)`] };
+  let text: string;
+  try {
+    // Checked first: reading a FIFO put there would block start-up for good.
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) return { problems: [`${flagText}: not a regular file`] };
+    if (stat.size > MAX_EOL_FILE_BYTES) return { problems: [`${flagText}: over ${MAX_EOL_FILE_BYTES} bytes`] };
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    return { problems: [`${flagText}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`] };
+  }
+  const { table, problems } = parseEolTable(text);
+  return { table, problems: problems.map((p) => `${flagText}: ${p}`) };
 }
 
 export class ConfigError extends Error {
@@ -320,6 +356,14 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   const logFormat = str('log.format', 'logfmt') as LogFormat;
   if (!LOG_FORMATS.includes(logFormat)) problems.push(`--log.format="${logFormat}": expected one of ${LOG_FORMATS.join(', ')}`);
 
+  const eolFile = str('images.eol-file', '');
+  let imagesEol: Config['imagesEol'] = { table: bundledEol(), source: 'bundled' };
+  if (eolFile !== '') {
+    const loaded = loadEolFile(eolFile);
+    problems.push(...loaded.problems);
+    if (loaded.table) imagesEol = { table: loaded.table, source: 'file' };
+  }
+
   const dockerHost = str('docker.host', P.DEFAULT_DOCKER_HOST);
   const collectors = Object.fromEntries(COLLECTORS.map((c) => [c.name, bool(`collector.${c.name}`, c.enabledByDefault)]));
   if (!Object.values(collectors).some(Boolean)) problems.push('every collector is disabled: enable at least one');
@@ -349,6 +393,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     host: { rootPath: absolutePath('host.root-path', P.HOST_ROOT), procPath: absolutePath('host.proc-path', P.HOST_PROC) },
     daemon: { configPath: absolutePath('daemon.config-path', P.DAEMON_JSON), probeAddresses },
     trivyReportsDir: optionalPath('trivy.reports-dir'),
+    imagesEol,
     resourcesDfIntervalMs: duration('collector.resources.df-interval', '10m', 1000, MAX_INTERVAL_MS),
     audit: {
       logPath: absolutePath('audit.log-path', P.AUDIT_LOG),

@@ -4,6 +4,8 @@
 import type { Logger } from '../base/log';
 import type { Facts } from '../facts';
 import type { Sample } from '../metrics/sample';
+import type { EolTableSource } from '../metrics/families/imageos';
+import type { EolTable } from '../model/os-eol';
 import type { ContainerDetail } from '../model/posture';
 import type { DockerEngine } from '../readers/engine';
 
@@ -39,6 +41,13 @@ export interface CollectorOptions {
   readonly resourcesDfIntervalMs: number;
   /** --collector.containers.detail: "findings" serves a container's series beyond state and info only when it has a finding. */
   readonly containersDetail: ContainerDetail;
+  /** The imageos collector: the end-of-life table in force, and how many images are read at once. */
+  readonly imageos: {
+    readonly table: EolTable;
+    /** bundled: the table built in (src/model/os-eol-table.ts); file: --images.eol-file. */
+    readonly source: EolTableSource;
+    readonly concurrency: number;
+  };
   readonly audit: {
     readonly logPath: string;
     readonly start: 'end' | 'beginning';

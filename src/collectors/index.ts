@@ -8,6 +8,7 @@ import { createContainersCollector } from './containers';
 import { createDaemonCollector } from './daemon';
 import { createEngineCollector } from './engine';
 import { createEventsCollector } from './events';
+import { createImageOsCollector } from './imageos';
 import { createImagesCollector } from './images';
 import { createResourcesCollector } from './resources';
 
@@ -35,6 +36,12 @@ export const COLLECTORS: readonly CollectorDefinition[] = [
     description: 'every image\'s age, size, user, healthcheck, provenance and use, and Trivy vulnerability counts (docker_audit_image_*, docker_audit_images, docker_audit_trivy_*)',
     enabledByDefault: true,
     create: createImagesCollector,
+  },
+  {
+    name: 'imageos',
+    description: 'each image\'s operating system from its os-release, read from an existing container of it (never one created to look), and whether that OS release is past its end of life (docker_audit_image_os_*)',
+    enabledByDefault: true,
+    create: createImageOsCollector,
   },
   {
     name: 'resources',

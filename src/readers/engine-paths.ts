@@ -22,7 +22,7 @@ export type ExporterMode = 'once' | 'server';
 
 export interface EnginePath {
   readonly method: 'GET';
-  /** The path and query as sent, ids as `{id}`, without the version prefix. */
+  /** The path and query as sent, ids as `{id}` and a file path in a query as `{path}`, without the version prefix. */
   readonly path: string;
   /** Whether the client puts the negotiated `/vX.Y` before the path (every path but /_ping). */
   readonly versioned: boolean;
@@ -40,9 +40,9 @@ export interface EnginePath {
 const BOTH: readonly ExporterMode[] = ['once', 'server'];
 const SERVER: readonly ExporterMode[] = ['server'];
 /** Every collector that reads the engine: each call negotiates its API version with /_ping first. */
-const ENGINE_COLLECTORS = ['engine', 'containers', 'daemon', 'images', 'resources', 'events', 'cis'];
+const ENGINE_COLLECTORS = ['engine', 'containers', 'daemon', 'images', 'imageos', 'resources', 'events', 'cis'];
 /** The container facts feed the containers collector, whether images and volumes are in use, and the CIS checks. */
-const CONTAINER_COLLECTORS = ['containers', 'images', 'resources', 'events', 'cis'];
+const CONTAINER_COLLECTORS = ['containers', 'images', 'imageos', 'resources', 'events', 'cis'];
 
 /**
  * Keyed by the DockerEngine method that sends each request, in the order a collection first
@@ -66,16 +66,20 @@ export const ENGINE_PATHS = {
     when: 'each new or changed container (the inspect cache), and the container of an exec',
   },
   listImages: {
-    method: 'GET', path: '/images/json', versioned: true, section: 'IMAGES', readBy: 'facts/images.ts', collectors: ['images', 'cis'], modes: BOTH,
+    method: 'GET', path: '/images/json', versioned: true, section: 'IMAGES', readBy: 'facts/images.ts', collectors: ['images', 'imageos', 'cis'], modes: BOTH,
     when: 'each collection',
   },
   inspectImage: {
-    method: 'GET', path: '/images/{id}/json', versioned: true, section: 'IMAGES', readBy: 'facts/images.ts', collectors: ['images', 'cis'], modes: BOTH,
+    method: 'GET', path: '/images/{id}/json', versioned: true, section: 'IMAGES', readBy: 'facts/images.ts', collectors: ['images', 'imageos', 'cis'], modes: BOTH,
     when: 'each image not seen before (cached by id)',
   },
   imageHistory: {
-    method: 'GET', path: '/images/{id}/history', versioned: true, section: 'IMAGES', readBy: 'facts/images.ts', collectors: ['images', 'cis'], modes: BOTH,
+    method: 'GET', path: '/images/{id}/history', versioned: true, section: 'IMAGES', readBy: 'facts/images.ts', collectors: ['images', 'imageos', 'cis'], modes: BOTH,
     when: 'each image not seen before (cached by id)',
+  },
+  containerArchive: {
+    method: 'GET', path: '/containers/{id}/archive?path={path}', versioned: true, section: 'CONTAINERS', readBy: 'facts/image-os.ts', collectors: ['imageos'], modes: BOTH,
+    when: 'once per image not read before (cached by image id), on one container of it: `{path}` is `/etc/os-release`, then the target of that symbolic link or `/usr/lib/os-release` (URL-encoded)',
   },
   listVolumes: {
     method: 'GET', path: '/volumes', versioned: true, section: 'VOLUMES', readBy: 'collectors/resources.ts', collectors: ['resources'], modes: BOTH,

@@ -33,6 +33,14 @@ export interface DockerEngine {
   /** Undefined when the exec no longer exists (Docker forgets finished execs after a while). */
   inspectExec(id: string, signal?: AbortSignal): Promise<ExecInspect | undefined>;
   /**
+   * GET /containers/{id}/archive?path=PATH: the file at PATH in the container's filesystem, as
+   * the tar stream the engine sends (raw bytes, at most MAX_ARCHIVE_BYTES). Read only: nothing
+   * runs in the container, and it works for created, stopped and running ones alike. A path
+   * that is a symbolic link comes back as the link itself, not its target. Missing: the 404
+   * said the container is gone ("container") or the path is not in it ("path").
+   */
+  containerArchive(id: string, path: string, signal?: AbortSignal): Promise<ContainerArchive>;
+  /**
    * Follows GET /events (every type, or those of `filters`) until the stream ends
    * (resolves), breaks (rejects) or `signal` aborts (resolves). `onOpen` runs once the
    * engine accepted the subscription; only connecting is bounded by the call deadline, a
@@ -48,6 +56,15 @@ export interface DockerEngine {
  * engine that sends more than this is broken or hostile, and would take the memory of the host.
  */
 export const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Largest archive read by containerArchive: the exporter asks only for small text files (an
+ * os-release is under 1 KiB), so anything much bigger is not what it asked for.
+ */
+export const MAX_ARCHIVE_BYTES = 64 * 1024;
+
+/** What GET /containers/{id}/archive answered. */
+export type ContainerArchive = { readonly found: true; readonly tar: Buffer } | { readonly found: false; readonly missing: 'container' | 'path' };
 
 /** Longest line of GET /events read; a longer one (an engine gone wrong, or hostile) is dropped and the stream reconnected. */
 export const MAX_EVENT_LINE_BYTES = 1024 * 1024;
@@ -160,6 +177,12 @@ interface RawResponse {
   body: string;
 }
 
+interface RawBytesResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
 /** Starts a GET over the engine connection (not yet ended). */
 function getRequest(conn: EngineConnection, requestPath: string, agent: http.Agent | false | undefined): http.ClientRequest {
   const common = { method: 'GET', path: requestPath, agent };
@@ -174,7 +197,13 @@ function getRequest(conn: EngineConnection, requestPath: string, agent: http.Age
  * One plain HTTP GET over the engine connection. The benchmark's raw sweep uses it with
  * Node's default agent; the engine client passes its own keep-alive agent.
  */
-export function rawGet(conn: EngineConnection, requestPath: string, signal?: AbortSignal, agent?: http.Agent, maxBytes = MAX_RESPONSE_BYTES): Promise<RawResponse> {
+export async function rawGet(conn: EngineConnection, requestPath: string, signal?: AbortSignal, agent?: http.Agent, maxBytes = MAX_RESPONSE_BYTES): Promise<RawResponse> {
+  const res = await rawGetBytes(conn, requestPath, signal, agent, maxBytes);
+  return { status: res.status, headers: res.headers, body: res.body.toString('utf8') };
+}
+
+/** rawGet, with the body as the bytes received (an archive is binary). */
+export function rawGetBytes(conn: EngineConnection, requestPath: string, signal?: AbortSignal, agent?: http.Agent, maxBytes = MAX_RESPONSE_BYTES): Promise<RawBytesResponse> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(abortError(signal));
@@ -203,7 +232,7 @@ export function rawGet(conn: EngineConnection, requestPath: string, signal?: Abo
         req.destroy();
         settle(reject)(Object.assign(new Error(`the answer to GET ${requestPath} is over ${maxBytes} bytes; not read`), { code: 'EFBIG' }));
       });
-      res.on('end', settle(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') })));
+      res.on('end', settle(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })));
       res.on('error', settle(reject));
     });
     req.on('error', settle(reject));
@@ -430,6 +459,25 @@ export class EngineClient implements DockerEngine {
 
   async inspectExec(id: string, signal?: AbortSignal): Promise<ExecInspect | undefined> {
     return this.getJson<ExecInspect>(`inspecting exec ${id.slice(0, 12)}`, `/exec/${encodeURIComponent(id)}/json`, signal, true);
+  }
+
+  async containerArchive(id: string, filePath: string, signal?: AbortSignal): Promise<ContainerArchive> {
+    return this.call(
+      `reading ${filePath} from container ${id.slice(0, 12)}`,
+      async (s) => {
+        const prefix = await this.versionPrefix(s);
+        const apiPath = `${prefix}/containers/${encodeURIComponent(id)}/archive?path=${encodeURIComponent(filePath)}`;
+        const res = await rawGetBytes(this.conn, apiPath, s, this.agent, Math.min(MAX_ARCHIVE_BYTES, this.options.maxResponseBytes ?? MAX_ARCHIVE_BYTES));
+        if (res.status === 404) {
+          // The engine says which: "No such container: <id>", or "Could not find the file <path> in container <id>".
+          const gone = /no such container/i.test(new EngineHttpError(404, res.body.toString('utf8')).message);
+          return { found: false, missing: gone ? 'container' : 'path' } as const;
+        }
+        if (res.status !== 200) throw new EngineHttpError(res.status, res.body.toString('utf8'));
+        return { found: true, tar: res.body } as const;
+      },
+      signal,
+    );
   }
 
   async streamEvents(handlers: { onOpen(): void; onEvent(event: EngineEvent): void }, signal: AbortSignal, filters?: Record<string, string[]>): Promise<void> {

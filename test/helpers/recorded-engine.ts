@@ -2,7 +2,7 @@
 // collectors and the golden file. Integration tests use the real engine instead.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DockerEngine, EngineEvent } from '../../src/readers/engine';
+import type { ContainerArchive, DockerEngine, EngineEvent } from '../../src/readers/engine';
 import type { ContainerInspect, ContainerSummary, EngineInfo, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from '../../src/readers/engine-types';
 import { ENGINE_FIXTURES, RECORDED_CONTAINERS, RECORDED_IMAGES, recordedImageHistory, recordedImageInspect, recordedInspect, recordedList } from './fixtures';
 
@@ -102,6 +102,20 @@ export class RecordedEngine implements DockerEngine {
     this.imageCalls.df++;
     this.check();
     return this.df;
+  }
+  /**
+   * Tar streams by "containerId:path" (test/helpers/tar.ts builds them); a path of a listed
+   * container not here is missing, and so is every path of a container not inspected.
+   */
+  archives = new Map<string, Buffer>();
+  /** The "containerId:path" of every archive asked for, in order. */
+  archiveCalls: string[] = [];
+  async containerArchive(id: string, filePath: string): Promise<ContainerArchive> {
+    this.archiveCalls.push(`${id}:${filePath}`);
+    this.check();
+    const tar = this.archives.get(`${id}:${filePath}`);
+    if (tar) return { found: true, tar };
+    return { found: false, missing: this.inspects.has(id) ? 'path' : 'container' };
   }
   /** Exec inspects by exec id (recorded ones: test/fixtures/engine-20.10/recorded-exec-*.json); absent ids answer "gone". */
   execInspects = new Map<string, ExecInspect>();

@@ -29,8 +29,8 @@ const TARGET = `${P}-target`;
 const SECRET = `DAE_PROXY_SECRET=shown-by-a-get-${process.pid}`;
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** Each listed path as the proxy logs it: the version prefix where the client puts one, any id for {id}. */
-const MATCHERS = ENGINE_PATH_LIST.map((p) => ({ entry: p, re: new RegExp(`^${p.versioned ? '/v[\\d.]+' : ''}${escape(p.path).replace(escape('{id}'), '[^/?]+')}$`) }));
+/** Each listed path as the proxy logs it: the version prefix where the client puts one, any id for {id}, any file path for {path}. */
+const MATCHERS = ENGINE_PATH_LIST.map((p) => ({ entry: p, re: new RegExp(`^${p.versioned ? '/v[\\d.]+' : ''}${escape(p.path).replace(escape('{id}'), '[^/?]+').replace(escape('{path}'), '[^&]+')}$`) }));
 
 /** The listed path a logged request is, or undefined for one the list does not have. */
 const entryOf = (r: ProxiedRequest): EnginePath | undefined => MATCHERS.find((m) => m.re.test(r.path))?.entry;

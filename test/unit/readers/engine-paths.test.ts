@@ -30,6 +30,7 @@ const CALLS: Record<EngineCall, (e: DockerEngine) => Promise<unknown>> = {
   listImages: (e) => e.listImages(),
   inspectImage: (e) => e.inspectImage(IMAGE_ID),
   imageHistory: (e) => e.imageHistory(IMAGE_ID),
+  containerArchive: (e) => e.containerArchive(ID, '/etc/os-release'),
   listVolumes: (e) => e.listVolumes(),
   listNetworks: (e) => e.listNetworks(),
   systemDf: (e) => e.systemDf(),
@@ -41,7 +42,7 @@ const CALLS: Record<EngineCall, (e: DockerEngine) => Promise<unknown>> = {
 const request = (call: EngineCall): string => {
   const p = ENGINE_PATHS[call];
   const id = encodeURIComponent(p.path.startsWith('/images/') ? IMAGE_ID : ID);
-  return `${p.method} ${p.versioned ? '/v1.41' : ''}${p.path.replace('{id}', id)}`;
+  return `${p.method} ${p.versioned ? '/v1.41' : ''}${p.path.replace('{id}', id).replace('{path}', encodeURIComponent('/etc/os-release'))}`;
 };
 
 /** docker-socket-proxy's `allow` rules, in order: a path regex (HAProxy's -i: case-insensitive) and the variable that enables it. */
