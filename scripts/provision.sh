@@ -30,6 +30,8 @@ command -v systemd-analyze >/dev/null 2>&1 || need_pkgs+=(systemd)
 command -v setpriv >/dev/null 2>&1 || need_pkgs+=(util-linux)
 # The docker-socket-proxy variant is tried for real behind a GET-only haproxy.
 command -v haproxy >/dev/null 2>&1 || need_pkgs+=(haproxy)
+# --output=junit is validated against the JUnit schema (test/fixtures/junit/JUnit.xsd) and read back with xmllint.
+command -v xmllint >/dev/null 2>&1 || need_pkgs+=(libxml2-utils)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     log "missing ${need_pkgs[*]} and not root: install them or run as root"; exit 1

@@ -36,6 +36,25 @@ export interface CheckResult {
   readonly offenders: readonly Offender[];
   /** Containers that skipped this check through their label; undefined for checks that are not container checks. */
   readonly waived: number | undefined;
+  /**
+   * Every object judged, the offenders included, each once, in the evaluator's order; for an
+   * evaluator that names only its offenders, just those. Waived containers are not here.
+   */
+  readonly objects: readonly Offender[];
+  /** The containers that waived this check, each with what the check says of it had it not waived it. */
+  readonly waivedObjects: readonly WaivedObject[];
+}
+
+export interface WaivedObject {
+  readonly object: string;
+  /** Whether the container would fail the check without its waiver: a waived failure. */
+  readonly failed: boolean;
+}
+
+/** Each object once, first one kept: two offending mounts of one container are one offender. */
+function unique(objects: readonly Offender[]): Offender[] {
+  const seen = new Set<string>();
+  return objects.filter((o) => !seen.has(o.object) && seen.add(o.object));
 }
 
 export interface Evaluation {
@@ -58,17 +77,27 @@ export function evaluateChecks(facts: CisFacts, checks: readonly CisCheck[] = CI
     if (!check.evaluate) continue;
     let checkFacts = facts;
     let waived: number | undefined;
+    let skipping: readonly ContainerPosture[] = [];
     if (check.scope === 'container' && facts.containers) {
       const kept = facts.containers.filter((c) => !waivers.get(c)?.waived.has(check.id));
-      waived = facts.containers.length - kept.length;
+      skipping = facts.containers.filter((c) => waivers.get(c)?.waived.has(check.id));
+      waived = skipping.length;
       checkFacts = { ...facts, containers: kept };
     }
     const judgement = check.evaluate(checkFacts);
     if (!judgement.judged) continue;
     // One series per object: two offending mounts of one container are one offender.
-    const seen = new Set<string>();
-    const offenders = judgement.offenders.filter((o) => !seen.has(o.object) && seen.add(o.object));
-    results.push({ check, passed: offenders.length === 0, offenders, waived });
+    const offenders = unique(judgement.offenders);
+    const objects = unique([...(judgement.objects ?? []), ...offenders]);
+    // What the waived containers would have been told: judged once more, over every container,
+    // only for checks someone waives. The verdict above (and so every metric) stays without them.
+    let waivedObjects: WaivedObject[] = [];
+    if (skipping.length > 0) {
+      const unwaived = check.evaluate(facts);
+      const failing = new Set(unwaived.judged ? unwaived.offenders.map((o) => o.object) : []);
+      waivedObjects = skipping.map((c) => ({ object: c.name, failed: failing.has(c.name) }));
+    }
+    results.push({ check, passed: offenders.length === 0, offenders, waived, objects, waivedObjects });
   }
   return { results, unknownWaivers };
 }

@@ -11,7 +11,8 @@ import { NOT_JUDGED, type CisFacts, type Judgement, type Offender } from './fact
 
 export type Evaluator = (facts: CisFacts) => Judgement;
 
-const judged = (offenders: Offender[]): Judgement => ({ judged: true, offenders });
+const judged = (offenders: Offender[], objects?: Offender[]): Judgement => ({ judged: true, offenders, objects: objects ?? offenders });
+const containerObject = (c: ContainerPosture): Offender => ({ object: c.name, kind: 'container' });
 
 // ---------------------------------------------------------------- containers
 
@@ -25,7 +26,7 @@ export function eachContainer(offends: (c: ContainerPosture, facts: CisFacts) =>
     if (!facts.containers) return NOT_JUDGED;
     if (needs.daemon && !facts.daemon) return NOT_JUDGED;
     if (needs.applies && !needs.applies(facts)) return NOT_JUDGED;
-    return judged(facts.containers.filter((c) => offends(c, facts)).map((c) => ({ object: c.name, kind: 'container' })));
+    return judged(facts.containers.filter((c) => offends(c, facts)).map(containerObject), facts.containers.map(containerObject));
   };
 }
 
@@ -34,7 +35,7 @@ export const CONTAINER_SPRAWL_LIMIT = 25;
 export const containerSprawl: Evaluator = (facts) => {
   if (!facts.containers) return NOT_JUDGED;
   const idle = facts.containers.filter((c) => !c.running);
-  return judged(idle.length > CONTAINER_SPRAWL_LIMIT ? idle.map((c) => ({ object: c.name, kind: 'container' })) : []);
+  return judged(idle.length > CONTAINER_SPRAWL_LIMIT ? idle.map(containerObject) : [], facts.containers.map(containerObject));
 };
 
 // ---------------------------------------------------------------- execs
@@ -44,7 +45,7 @@ export const execFinding =
   (facts) => {
     if (!facts.containers || !facts.execs) return NOT_JUDGED;
     const execs = facts.execs;
-    return judged(facts.containers.filter((c) => (execs.get(c.id)?.[kind] ?? 0) > 0).map((c) => ({ object: c.name, kind: 'container' })));
+    return judged(facts.containers.filter((c) => (execs.get(c.id)?.[kind] ?? 0) > 0).map(containerObject), facts.containers.map(containerObject));
   };
 
 // ---------------------------------------------------------------- daemon
@@ -55,7 +56,8 @@ export function daemonSetting(offends: (s: DaemonSettings, d: DaemonFacts) => bo
     if (!facts.daemon) return NOT_JUDGED;
     const verdict = offends(facts.daemon.settings, facts.daemon);
     if (verdict === undefined) return NOT_JUDGED;
-    return judged(verdict ? [{ object: 'daemon', kind: 'daemon' }] : []);
+    const daemon: Offender = { object: 'daemon', kind: 'daemon' };
+    return judged(verdict ? [daemon] : [], [daemon]);
   };
 }
 
@@ -77,15 +79,19 @@ export const insecureRegistries: Evaluator = (facts) => {
 export const tcpWithoutTls: Evaluator = (facts) => {
   if (!facts.daemon) return NOT_JUDGED;
   const offenders = new Map<string, Offender>();
+  const tcp = new Map<string, Offender>();
   for (const l of facts.daemon.settings.listeners) {
-    if (l.scheme === 'tcp' && !l.tlsVerify) offenders.set(l.address, { object: l.address, kind: 'listener' });
+    if (l.scheme !== 'tcp') continue;
+    tcp.set(l.address, { object: l.address, kind: 'listener' });
+    if (!l.tlsVerify) offenders.set(l.address, { object: l.address, kind: 'listener' });
   }
   for (const p of facts.daemon.probes) {
     // A probe of a listener already found (tcp://0.0.0.0:2375 is probed at 127.0.0.1:2375) is the same finding.
     const known = (p.listener !== undefined && offenders.has(p.listener)) || [...offenders.keys()].some((a) => a.endsWith(`//${p.address}`));
     if (p.exposed && !known) offenders.set(p.address, { object: p.address, kind: 'listener' });
   }
-  return judged([...offenders.values()]);
+  // The objects: every TCP listener (those with verified TLS pass) and every exposed address.
+  return judged([...offenders.values()], [...new Map([...tcp, ...offenders]).values()]);
 };
 
 const REMOTE_LOGGING_ABSENT = new Set(['json-file', 'local', 'none']);
@@ -115,7 +121,8 @@ export function filesOf(role: DaemonFileRole, offends: (f: DaemonFile, d: Daemon
     const daemon = facts.daemon;
     const files = daemon.files.filter((f) => f.role === role);
     if (files.length === 0) return NOT_JUDGED;
-    return judged(files.filter((f) => offends(f, daemon)).map((f) => ({ object: f.path, kind: 'file' })));
+    const fileObject = (f: DaemonFile): Offender => ({ object: f.path, kind: 'file' });
+    return judged(files.filter((f) => offends(f, daemon)).map(fileObject), files.map(fileObject));
   };
 }
 
@@ -136,7 +143,8 @@ export function eachImage(offends: (image: ImageFacts) => boolean | undefined): 
     if (!facts.images) return NOT_JUDGED;
     const verdicts = facts.images.map((i) => [i, offends(i)] as const).filter(([, v]) => v !== undefined);
     if (verdicts.length === 0 && facts.images.length > 0) return NOT_JUDGED; // nothing readable
-    return judged(verdicts.filter(([, v]) => v).map(([i]) => ({ object: imageObject(i), kind: 'image' })));
+    const objectOf = (i: ImageFacts): Offender => ({ object: imageObject(i), kind: 'image' });
+    return judged(verdicts.filter(([, v]) => v).map(([i]) => objectOf(i)), verdicts.map(([i]) => objectOf(i)));
   };
 }
 
@@ -165,7 +173,8 @@ export const imageSprawl: Evaluator = (facts) => {
   if (!facts.images) return NOT_JUDGED;
   const unused = facts.images.filter((i) => !i.inUse);
   const used = facts.images.length - unused.length;
-  return judged(used < facts.images.length / 2 ? unused.map((i) => ({ object: imageObject(i), kind: 'image' })) : []);
+  const objectOf = (i: ImageFacts): Offender => ({ object: imageObject(i), kind: 'image' });
+  return judged(used < facts.images.length / 2 ? unused.map(objectOf) : [], facts.images.map(objectOf));
 };
 
 // ---------------------------------------------------------------- audit rules (1.1.x)
@@ -177,6 +186,7 @@ export const auditRuleFor =
     if (!facts.auditRules || facts.auditRules.source === 'none') return NOT_JUDGED;
     const entries = facts.auditRules.coverage.filter((c) => c.check === check);
     if (entries.length === 0) return NOT_JUDGED;
-    return judged(entries.filter((e) => !e.covered || !e.permissionsOk).map((e) => ({ object: e.path, kind: 'file' })));
+    const objectOf = (e: (typeof entries)[number]): Offender => ({ object: e.path, kind: 'file' });
+    return judged(entries.filter((e) => !e.covered || !e.permissionsOk).map(objectOf), entries.map(objectOf));
   };
 

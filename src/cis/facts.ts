@@ -32,6 +32,11 @@ export interface Offender {
 export interface Judgement {
   readonly judged: boolean;
   readonly offenders: readonly Offender[];
+  /**
+   * Every object the check looked at, the offenders among them, so a report can say which
+   * objects passed. Absent: only the offenders are known (a passing check then has no object).
+   */
+  readonly objects?: readonly Offender[];
 }
 
 export const NOT_JUDGED: Judgement = { judged: false, offenders: [] };

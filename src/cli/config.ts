@@ -6,6 +6,7 @@ import cron from 'node-cron';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../base/log';
 import { parseDurationAs, type DurationGrammar } from '../base/duration';
 import * as P from '../base/paths';
+import { CIS_CHECK_BY_ID } from '../cis/checks';
 import { COLLECTORS } from '../collectors';
 import type { EolTableSource } from '../metrics/families/imageos';
 import { MAX_EOL_FILE_BYTES, parseEolTable, validateEolTable, type EolTable } from '../model/os-eol';
@@ -52,9 +53,18 @@ export interface Config {
   };
   collectors: Record<string, boolean>;
   once: boolean;
+  /** --output: what --once prints (docs/output.md). */
+  output: OutputFormat;
+  /** --fail-on: CIS check ids whose failure makes --once exit 3; undefined when not given. */
+  failOn: string[] | undefined;
+  /** --fail-on-level: 1 gates on every level-1 check, 2 on every check (levels 1 and 2); undefined when not given. */
+  failOnLevel: 1 | 2 | undefined;
   logLevel: LogLevel;
   logFormat: LogFormat;
 }
+
+export const OUTPUT_FORMATS = ['prometheus', 'json', 'junit'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface FlagSpec {
   readonly name: string;
@@ -109,7 +119,10 @@ export const FLAGS: readonly FlagSpec[] = [
       help: `Enable the ${c.name} collector: ${c.description}. --no-collector.${c.name} disables it.`,
     }),
   ),
-  { name: 'once', kind: 'boolean', defaultText: 'false', help: 'Collect once, print the exposition to stdout and exit: 0 if every collector succeeded, 1 if any failed.' },
+  { name: 'once', kind: 'boolean', defaultText: 'false', help: 'Collect once, print the exposition (or --output) to stdout and exit: 0 if every collector succeeded, 1 if any failed, 3 if a --fail-on check failed (docs/output.md).' },
+  { name: 'output', kind: 'string', defaultText: 'prometheus', help: `What --once prints: prometheus (the exposition), json (every CIS finding and the collectors' statuses) or junit (JUnit XML for CI test reports); docs/output.md. One of ${OUTPUT_FORMATS.join(', ')}; only with --once.` },
+  { name: 'fail-on', kind: 'string', defaultText: '', help: 'Comma-separated CIS check ids (as in docs/cis.md): --once exits 3 when one fails on any object that does not waive it. Only with --once.' },
+  { name: 'fail-on-level', kind: 'string', defaultText: '', help: 'CIS profile level to gate on: 1 (every level-1 check) or 2 (every check, levels 1 and 2); --once exits 3 when one fails. Only with --once.' },
   { name: 'log.level', kind: 'string', defaultText: 'info', help: `Log level: ${LOG_LEVELS.join(', ')}.` },
   { name: 'log.format', kind: 'string', defaultText: 'logfmt', help: `Log format: ${LOG_FORMATS.join(', ')}.` },
 ];
@@ -368,6 +381,29 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   const collectors = Object.fromEntries(COLLECTORS.map((c) => [c.name, bool(`collector.${c.name}`, c.enabledByDefault)]));
   if (!Object.values(collectors).some(Boolean)) problems.push('every collector is disabled: enable at least one');
 
+  // What --once prints and what it gates on: meaningless for a server, so refused there.
+  const once = bool('once', false);
+  for (const name of ['output', 'fail-on', 'fail-on-level']) if (values.has(name) && !once) problems.push(`--${name} needs --once (a server serves /metrics and has no exit code to gate on)`);
+  const output = str('output', 'prometheus') as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(output)) problems.push(`--output="${output}": expected one of ${OUTPUT_FORMATS.join(', ')}`);
+  let failOn: string[] | undefined;
+  if (values.has('fail-on')) {
+    failOn = list('fail-on', '');
+    if (failOn.length === 0) problems.push('--fail-on="": expected comma-separated CIS check ids such as 5.5,5.10');
+    for (const id of failOn) {
+      const check = CIS_CHECK_BY_ID.get(id);
+      if (!check) problems.push(`--fail-on: "${id}" is not a CIS check of the catalog (docs/cis.md lists them, e.g. 5.5)`);
+      else if (!check.evaluate) problems.push(`--fail-on: CIS ${id} is not automated here (it needs a human), so it can never fail: leave it out`);
+    }
+  }
+  let failOnLevel: 1 | 2 | undefined;
+  if (values.has('fail-on-level')) {
+    const text = str('fail-on-level', '');
+    if (text === '1' || text === '2') failOnLevel = Number(text) as 1 | 2;
+    else problems.push(`--fail-on-level="${text}": expected 1 (level-1 checks) or 2 (level 1 and 2)`);
+  }
+  if ((failOn !== undefined || failOnLevel !== undefined) && !collectors.cis) problems.push('--fail-on and --fail-on-level need the cis collector, which --no-collector.cis disables');
+
   const config: Config = {
     listen,
     webConfigFile,
@@ -407,7 +443,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       auditctlPath,
     },
     collectors,
-    once: bool('once', false),
+    once,
+    output,
+    failOn,
+    failOnLevel,
     logLevel,
     logFormat,
   };

@@ -6,8 +6,10 @@ import * as os from 'node:os';
 import { createLogger, describeError, type Logger } from '../base/log';
 import { packageVersion } from '../base/version';
 import { CIS_AUDITED_PATHS } from '../cis/checks';
+import type { Evaluation } from '../cis/evaluate';
+import { cisFindings } from '../cis/report';
 import { COLLECTORS } from '../collectors';
-import type { CollectorDeps, CollectorOptions } from '../collectors/collector';
+import type { CollectorDeps, CollectorObservers, CollectorOptions } from '../collectors/collector';
 import { CollectorRunner } from '../collectors/runner';
 import { createFacts, type FactsOptions } from '../facts';
 import { assertStateFileWritable } from '../readers/audit-tailer';
@@ -17,6 +19,9 @@ import { Scheduler, scheduleIntervalMs } from '../server/scheduler';
 import { WebConfigError, WebConfigSource } from '../server/web-config';
 import { listenAll, type Listener } from '../server/web-listen';
 import { ConfigError, helpText, parseConfig, type Config } from './config';
+import { decideExit, gatedChecks } from './gate';
+import { reportJunit } from './junit';
+import { reportJson, type OnceReport } from './report';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -54,9 +59,9 @@ export function collectorOptions(config: Config): CollectorOptions {
   };
 }
 
-export function buildRunner(config: Config, engine: DockerEngine, logger: Logger): CollectorRunner {
+export function buildRunner(config: Config, engine: DockerEngine, logger: Logger, observers?: CollectorObservers): CollectorRunner {
   const facts = createFacts(engine, logger, factsOptions(config));
-  const deps: CollectorDeps = { engine, facts, logger, options: collectorOptions(config) };
+  const deps: CollectorDeps = { engine, facts, logger, options: collectorOptions(config), observers };
   const enabled = COLLECTORS.filter((c) => config.collectors[c.name]);
   return new CollectorRunner(
     enabled.map((c) => c.create(deps)),
@@ -66,22 +71,49 @@ export function buildRunner(config: Config, engine: DockerEngine, logger: Logger
   );
 }
 
-function buildScheduler(config: Config, engine: DockerEngine, logger: Logger): Scheduler {
-  return new Scheduler(buildRunner(config, engine, logger), logger, scheduleIntervalMs(config.schedule));
+function buildScheduler(config: Config, engine: DockerEngine, logger: Logger, observers?: CollectorObservers): Scheduler {
+  return new Scheduler(buildRunner(config, engine, logger, observers), logger, scheduleIntervalMs(config.schedule));
 }
 
-/** Collects once and prints the exposition. Resolves to the exit code. */
-export async function runOnce(config: Config, engine: DockerEngine, logger: Logger, io: Io, version: string): Promise<number> {
-  const scheduler = buildScheduler(config, engine, logger);
+/**
+ * Collects once and prints the exposition, or the report of --output (docs/output.md), on
+ * stdout; logs stay on stderr. Resolves to the exit code: 0, 1 (a collector failed), 3 (a
+ * check of --fail-on or --fail-on-level failed; see gate.ts for which wins).
+ */
+export async function runOnce(config: Config, engine: DockerEngine, logger: Logger, io: Io, version: string, hostname: string = os.hostname()): Promise<number> {
+  // The cis collector's own evaluation, handed over as it judged it: the findings are never re-read from the exposition.
+  let evaluation: Evaluation | undefined;
+  const scheduler = buildScheduler(config, engine, logger, { cisEvaluation: (e) => (evaluation = e) });
   const snapshot = await scheduler.collect();
   await scheduler.stop();
   if (!snapshot) {
     io.stderr('docker-audit-exporter: the collection failed; nothing to print (the log says why)\n');
     return 1;
   }
-  const live = await createLiveRegistry(version, false).metrics();
-  io.stdout(live + snapshot.text);
-  return snapshot.success ? 0 : 1;
+  const findings = evaluation ? cisFindings(evaluation) : undefined;
+  const gate = gatedChecks(config.failOn, config.failOnLevel);
+  const decision = decideExit({ collectorsSucceeded: snapshot.success, findings, gate });
+  if (decision.gatedFailures.length > 0) {
+    const shown = decision.gatedFailures.slice(0, 20).map((f) => (f.object === null ? f.check : `${f.check} [${f.object}]`));
+    logger.error('gated CIS checks failed', { failures: decision.gatedFailures.length, checks: [...new Set(decision.gatedFailures.map((f) => f.check))].join(','), first: shown.join(' ') });
+  } else if (gate && !snapshot.success) {
+    logger.error('a collector failed, so the gate could not be judged in full: exiting 1', { failed: snapshot.statuses.filter((s) => !s.success).map((s) => s.name).join(',') });
+  }
+  if (config.output === 'prometheus') {
+    const live = await createLiveRegistry(version, false).metrics();
+    io.stdout(live + snapshot.text);
+  } else {
+    const report: OnceReport = {
+      version,
+      completedAtMs: snapshot.completedAtMs,
+      collectors: snapshot.statuses,
+      findings,
+      gate: gate ? { checks: gate, failures: decision.gatedFailures } : undefined,
+      exitCode: decision.code,
+    };
+    io.stdout(config.output === 'json' ? reportJson(report) : reportJunit(report, hostname));
+  }
+  return decision.code;
 }
 
 export interface RunningServer {

@@ -23,7 +23,7 @@ export interface CisInputs {
   readonly execs?: (ctx: CollectContext) => Promise<ReadonlyMap<string, ExecFindings>>;
 }
 
-export function createCisCollector({ facts: all }: Pick<CollectorDeps, 'facts'>, inputs: CisInputs = {}): Collector {
+export function createCisCollector({ facts: all, observers }: Pick<CollectorDeps, 'facts' | 'observers'>, inputs: CisInputs = {}): Collector {
   const execAudit = all.execs;
   const readExecs = inputs.execs ?? (execAudit && (async (ctx: CollectContext) => (await execAudit.read(ctx)).byContainer));
   const logNewWaivers = logWhenNew();
@@ -52,7 +52,9 @@ export function createCisCollector({ facts: all }: Pick<CollectorDeps, 'facts'>,
       for (const c of CIS_CHECKS) {
         ctx.emit(sample(METRICS.cisCheckInfo, { check: c.id, title: c.title, section: c.section, level: String(c.level), benchmark: c.benchmark }, 1));
       }
-      const { results, unknownWaivers } = evaluateChecks(facts);
+      const evaluation = evaluateChecks(facts);
+      observers?.cisEvaluation?.(evaluation);
+      const { results, unknownWaivers } = evaluation;
       for (const r of results) {
         const check = r.check.id;
         ctx.emit(sample(METRICS.cisCheckPassed, { check }, r.passed ? 1 : 0));

@@ -2,6 +2,7 @@
 // (src/collectors/index.ts). As node_exporter's collector/: one file per collector, one
 // table, each turned on and off by its --[no-]collector.NAME flag.
 import type { Logger } from '../base/log';
+import type { Evaluation } from '../cis/evaluate';
 import type { Facts } from '../facts';
 import type { Sample } from '../metrics/sample';
 import type { EolTableSource } from '../metrics/families/imageos';
@@ -68,6 +69,14 @@ export interface CollectorDeps {
   readonly facts: Facts;
   readonly logger: Logger;
   readonly options: CollectorOptions;
+  /** Who wants the structured results behind the samples (--once --output=json|junit); none in server mode. */
+  readonly observers?: CollectorObservers;
+}
+
+/** Structured results some collectors hand over besides their samples, once per run. */
+export interface CollectorObservers {
+  /** The cis collector's evaluation of this run, handed over before the collector returns or throws. */
+  cisEvaluation?(evaluation: Evaluation): void;
 }
 
 /** An entry of the collector table: how to build it, and whether it is on by default. */

@@ -196,3 +196,43 @@ describe('--collector.containers.detail', () => {
     expect(stderr).toContain('--collector.containers.detail="FINDINGS": expected one of all, findings');
   });
 });
+
+describe('--output, --fail-on, --fail-on-level', () => {
+  it('default to the exposition and no gate', () => {
+    expect(config(['--once'])).toMatchObject({ output: 'prometheus', failOn: undefined, failOnLevel: undefined });
+    expect(FLAGS.find((f) => f.name === 'output')).toMatchObject({ kind: 'string', defaultText: 'prometheus' });
+  });
+
+  it('take a format, catalog ids and a level with --once', () => {
+    expect(config(['--once', '--output=json', '--fail-on=5.5, 5.10', '--fail-on-level=2'])).toMatchObject({ output: 'json', failOn: ['5.5', '5.10'], failOnLevel: 2 });
+    expect(config(['--once', '--output', 'junit', '--fail-on-level', '1'])).toMatchObject({ output: 'junit', failOnLevel: 1 });
+  });
+
+  it('are refused without --once, each listed with every other problem', () => {
+    expect(problems(['--output=json', '--fail-on=5.5', '--fail-on-level=1', '--log.level=loud'])).toEqual([
+      '--log.level="loud": expected one of debug, info, warn, error',
+      '--output needs --once (a server serves /metrics and has no exit code to gate on)',
+      '--fail-on needs --once (a server serves /metrics and has no exit code to gate on)',
+      '--fail-on-level needs --once (a server serves /metrics and has no exit code to gate on)',
+    ]);
+    expect(problems(['--once=false', '--output=prometheus'])).toEqual(['--output needs --once (a server serves /metrics and has no exit code to gate on)']);
+  });
+
+  it('refuse an unknown format, an id not in the catalog, a check that cannot fail, a bad level, and a gate without the cis collector', () => {
+    expect(problems(['--once', '--output=xml', '--fail-on=9.99,5.5,1.1.1', '--fail-on-level=3'])).toEqual([
+      '--output="xml": expected one of prometheus, json, junit',
+      '--fail-on: "9.99" is not a CIS check of the catalog (docs/cis.md lists them, e.g. 5.5)',
+      '--fail-on: CIS 1.1.1 is not automated here (it needs a human), so it can never fail: leave it out',
+      '--fail-on-level="3": expected 1 (level-1 checks) or 2 (level 1 and 2)',
+    ]);
+    expect(problems(['--once', '--fail-on='])).toEqual(['--fail-on="": expected comma-separated CIS check ids such as 5.5,5.10']);
+    expect(problems(['--once', '--fail-on=5.5', '--no-collector.cis'])).toEqual(['--fail-on and --fail-on-level need the cis collector, which --no-collector.cis disables']);
+  });
+
+  it('make the exporter exit 2 at start-up, naming the bad id', async () => {
+    let stderr = '';
+    const code = await run(['--once', '--fail-on=9.99'], {}, { stdout: () => {}, stderr: (t) => (stderr += t) });
+    expect(code).toBe(2);
+    expect(stderr).toContain('--fail-on: "9.99" is not a CIS check of the catalog');
+  });
+});
