@@ -7,6 +7,7 @@ import { parseDurationAs, type DurationGrammar } from '../base/duration';
 import * as P from '../base/paths';
 import { COLLECTORS } from '../collectors';
 import { CONTAINER_DETAILS, normaliseHostPath, type ContainerDetail } from '../model/posture';
+import { DEFAULT_FULL_OS_PROCESS_NAMES, fullOsNameProblem } from '../model/processes';
 import { defaultCertPath } from '../readers/engine';
 import type { ListenAddress } from '../server/web-listen';
 
@@ -31,6 +32,8 @@ export interface Config {
   daemon: { configPath: string; probeAddresses: string[] };
   trivyReportsDir: string | undefined;
   resourcesDfIntervalMs: number;
+  /** The processes collector: how often each running container's processes are read, how many at once, and the whole-OS names. */
+  processes: { intervalMs: number; concurrency: number; fullOsNames: string[] };
   audit: {
     logPath: string;
     start: 'end' | 'beginning';
@@ -85,6 +88,9 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'daemon.probe-address', kind: 'string', defaultText: '127.0.0.1:2375', help: 'Comma-separated host:port addresses probed with a plain-HTTP GET /_ping, on top of every TCP listener dockerd has; "" probes only the listeners.' },
   { name: 'trivy.reports-dir', kind: 'string', defaultText: '', help: 'Folder of JSON reports written by `trivy image -f json`; their counts become docker_audit_image_vulnerabilities. Empty: off.' },
   { name: 'collector.resources.df-interval', kind: 'string', defaultText: '10m', help: 'How often /system/df (slow on big hosts) is read for docker_audit_reclaimable_bytes; between reads the last answer is served. From 1s to 24h.' },
+  { name: 'collector.processes.interval', kind: 'string', defaultText: '5m', help: 'How often each running container\'s processes are read (GET /containers/{id}/top, one call per container), each container at its own time within the interval; a new or restarted container is read at once, and between reads the last answer is served. --once reads every running container. From 1s to 24h.' },
+  { name: 'collector.processes.concurrency', kind: 'string', defaultText: '4', help: 'Container process reads (GET /containers/{id}/top: the engine runs ps for each) in flight at once.' },
+  { name: 'collector.processes.full-os-names', kind: 'string', defaultText: DEFAULT_FULL_OS_PROCESS_NAMES.join(','), help: 'Comma-separated process names that mark a container running a whole OS (docker_audit_container_full_os_process): matched exactly against the basename of the first word of each process\'s command line. "" reports none.' },
   { name: 'audit.log-path', kind: 'string', defaultText: P.AUDIT_LOG, help: 'The Linux audit log that the auditlog collector follows.' },
   { name: 'audit.start', kind: 'string', defaultText: 'end', help: 'Where to start in the audit log when no state file says otherwise: end (only new events) or beginning.' },
   { name: 'audit.state-file', kind: 'string', defaultText: '', help: 'File in which the audit log position (inode and offset) is kept across restarts, so a restart neither recounts nor skips. Empty: not kept.' },
@@ -312,6 +318,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     if (!p.startsWith('/')) problems.push(`--collector.containers.sensitive-paths: "${p}" is not an absolute path`);
   }
 
+  const fullOsNames = [...new Set(list('collector.processes.full-os-names', DEFAULT_FULL_OS_PROCESS_NAMES.join(',')))];
+  for (const name of fullOsNames) {
+    const problem = fullOsNameProblem(name);
+    if (problem) problems.push(`--collector.processes.full-os-names: "${name}": ${problem}`);
+  }
+
   const containersDetail = str('collector.containers.detail', 'all') as ContainerDetail;
   if (!CONTAINER_DETAILS.includes(containersDetail)) problems.push(`--collector.containers.detail="${containersDetail}": expected one of ${CONTAINER_DETAILS.join(', ')}`);
 
@@ -350,6 +362,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     daemon: { configPath: absolutePath('daemon.config-path', P.DAEMON_JSON), probeAddresses },
     trivyReportsDir: optionalPath('trivy.reports-dir'),
     resourcesDfIntervalMs: duration('collector.resources.df-interval', '10m', 1000, MAX_INTERVAL_MS),
+    processes: {
+      intervalMs: duration('collector.processes.interval', '5m', 1000, MAX_INTERVAL_MS),
+      concurrency: integer('collector.processes.concurrency', '4', 1, 64),
+      fullOsNames,
+    },
     audit: {
       logPath: absolutePath('audit.log-path', P.AUDIT_LOG),
       start: auditStart,

@@ -39,6 +39,15 @@ export interface CollectorOptions {
   readonly resourcesDfIntervalMs: number;
   /** --collector.containers.detail: "findings" serves a container's series beyond state and info only when it has a finding. */
   readonly containersDetail: ContainerDetail;
+  /** The processes collector's flags (--collector.processes.*). */
+  readonly processes: {
+    /** How often each running container is read again (each at its own time); ignored in --once mode. */
+    readonly intervalMs: number;
+    /** Reads in flight at once. */
+    readonly concurrency: number;
+    /** Process names that mark a whole OS. */
+    readonly fullOsNames: readonly string[];
+  };
   readonly audit: {
     readonly logPath: string;
     readonly start: 'end' | 'beginning';

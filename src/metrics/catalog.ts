@@ -11,6 +11,7 @@ import { DAEMON_METRICS } from './families/daemon';
 import { EVENTS_METRICS } from './families/events';
 import { EXPORTER_METRICS } from './families/exporter';
 import { IMAGES_METRICS } from './families/images';
+import { PROCESSES_METRICS } from './families/processes';
 
 export { CACHED_HELP_SUFFIX, family, type MetricFamily, type MetricType } from './family';
 export { CONTAINER_LABELS, type ContainerLabel } from './families/containers';
@@ -20,6 +21,7 @@ export const METRICS = {
   ...CONTAINERS_METRICS,
   ...DAEMON_METRICS,
   ...IMAGES_METRICS,
+  ...PROCESSES_METRICS,
   ...EVENTS_METRICS,
   ...CIS_METRICS,
   ...AUDITLOG_METRICS,
