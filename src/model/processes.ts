@@ -50,10 +50,14 @@ export function processName(cmd: string): string {
   return word.slice(word.lastIndexOf('/') + 1);
 }
 
-/** The column of top's answer that holds the command line: CMD (ps -ef), COMMAND or ARGS (ps -o); else the last. */
+/**
+ * The column of top's answer that holds the command line: CMD (ps -ef), COMMAND or ARGS
+ * (other ps arguments), Name (a Windows engine: the image name, "smss.exe"); else -1, the
+ * last column of each row.
+ */
 export function commandColumn(titles: readonly string[] | null | undefined): number {
   const heads = (Array.isArray(titles) ? titles : []).map((t) => (typeof t === 'string' ? t.trim().toUpperCase() : ''));
-  for (const want of ['CMD', 'COMMAND', 'ARGS']) {
+  for (const want of ['CMD', 'COMMAND', 'ARGS', 'NAME']) {
     const i = heads.indexOf(want);
     if (i >= 0) return i;
   }

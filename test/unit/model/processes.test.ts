@@ -63,11 +63,12 @@ describe('processName', () => {
 });
 
 describe('commandColumn', () => {
-  it('finds CMD (ps -ef, what the engine runs by default), COMMAND or ARGS, else says "the last"', () => {
+  it('finds CMD (ps -ef, what the engine runs by default), COMMAND, ARGS or a Windows engine\'s Name, else says "the last"', () => {
     expect(commandColumn(recordedTop('sleeps').Titles)).toBe(7);
     expect(commandColumn(['PID', 'COMMAND'])).toBe(1);
     expect(commandColumn(['args', 'pid'])).toBe(0);
-    expect(commandColumn(['Name', 'PID', 'CPU', 'Private Working Set'])).toBe(-1);
+    expect(commandColumn(['Name', 'PID', 'CPU', 'Private Working Set'])).toBe(0);
+    expect(commandColumn(['PID', 'TIME'])).toBe(-1);
     expect(commandColumn(undefined)).toBe(-1);
     expect(commandColumn('CMD' as unknown as string[])).toBe(-1);
   });
@@ -92,7 +93,8 @@ describe('topSummary', () => {
   });
 
   it('reads the last column when no title names the command, and survives answers of the wrong shape', () => {
-    expect(topSummary({ Titles: ['Name', 'PID'], Processes: [['x', 'init']] }, DEFAULT_SET)).toEqual({ processes: 1, fullOsProcesses: ['init'] });
+    expect(topSummary({ Titles: ['PID', 'TIME'], Processes: [['1', 'init']] }, DEFAULT_SET)).toEqual({ processes: 1, fullOsProcesses: ['init'] });
+    expect(topSummary({ Titles: ['Name', 'PID', 'CPU'], Processes: [['sshd', '4', '0:00']] }, DEFAULT_SET)).toEqual({ processes: 1, fullOsProcesses: ['sshd'] });
     expect(topSummary({ Processes: [['1', 'sshd: x']] }, DEFAULT_SET)).toEqual({ processes: 1, fullOsProcesses: ['sshd'] });
     expect(topSummary({}, DEFAULT_SET)).toEqual({ processes: 0, fullOsProcesses: [] });
     expect(topSummary({ Titles: null, Processes: null }, DEFAULT_SET)).toEqual({ processes: 0, fullOsProcesses: [] });
