@@ -6,7 +6,10 @@
 //     collector's concurrency bound (--collector.processes.concurrency, default 4), and
 //     sequentially: wall, this process's CPU, and dockerd's CPU (which runs ps for each top;
 //     its children are counted);
-//   - the collector's first (cold) collection: a fresh collector asks every running container;
+//   - the collector's first (cold) collection: a fresh collector asks the first
+//     --collector.processes.max-per-collection (default 50) of the running containers, and
+//     the collections (15 s apart) it takes until every one has been asked; and the same
+//     first collection without that bound (every running container in one collection);
 //   - a steady collection at the same time, every answer cached (nothing due): what the cache costs;
 //   - the collections of a default 15 s schedule over the interval (default 5m), on a clock
 //     the bench moves (the engine's answers do not depend on it, so two intervals take seconds,
@@ -154,7 +157,10 @@ async function main(): Promise<void> {
     const raw: Timed[] = [];
     const raw1: Timed[] = [];
     const cold: Collection[] = [];
+    const coldUnbounded: Collection[] = [];
     const cached: Collection[] = [];
+    const warmUp: { collections: number; ms: number }[] = [];
+    const unbounded = configFrom(['--collector.processes.max-per-collection=0']);
     const t0 = Date.UTC(2026, 0, 1, 0, 0, 3); // any time: the offsets are from the ids
     for (let rep = 0; rep < REPS; rep++) {
       note(`repetition ${rep + 1}/${REPS}`);
@@ -162,10 +168,27 @@ async function main(): Promise<void> {
       raw1.push(await rawTops(conn, negotiatedVersion, ids, 1));
       const c = collectorRun(conn, config);
       try {
-        cold.push(await c.collect(t0));
-        cached.push(await c.collect(t0));
+        const first = await c.collect(t0);
+        cold.push(first);
+        // Until every running container was asked once: the cold start, spread.
+        let asked = first.tops;
+        let ms = first.ms;
+        let k = 0;
+        while (asked < runningOnHost && k < 100) {
+          const next = await c.collect(t0 + ++k * COLLECTION_MS);
+          asked += next.tops;
+          ms += next.ms;
+        }
+        warmUp.push({ collections: k + 1, ms });
+        cached.push(await c.collect(t0 + k * COLLECTION_MS));
       } finally {
         await c.close();
+      }
+      const u = collectorRun(conn, unbounded);
+      try {
+        coldUnbounded.push(await u.collect(t0));
+      } finally {
+        await u.close();
       }
     }
 
@@ -193,8 +216,9 @@ async function main(): Promise<void> {
       out(`${pad(name, W)}${pad(fmtMs(med(xs, (x) => x.ms)), 11, true)}${pad(fmtMs(med(xs, (x) => x.cpuMs)), 11, true)}${pad(fmtMs(mean(xs.map((x) => x.daemonMs))), 13, true)}${pad(String(tops), 7, true)}`);
     row(`raw: ${N} tops (rawGet + JSON.parse), concurrency ${concurrency}`, raw, N);
     row(`raw: ${N} tops, concurrency 1`, raw1, N);
-    row('collector, first (cold) collection', cold, cold[0].tops);
-    row('collector, steady collection, nothing due (all cached)', cached, cached[0].tops);
+    row(`collector, first (cold) collection, at most ${config.processes.maxPerCollection}`, cold, cold[0].tops);
+    row('collector, first (cold) collection, no bound (max-per-collection=0)', coldUnbounded, coldUnbounded[0].tops);
+    row('collector, steady collection after the cold start (cached)', cached, cached[0].tops);
     const avg = (xs: Collection[], f: (c: Collection) => number) => mean(xs.map(f));
     const spreadRow = (name: string, xs: Collection[]) =>
       out(
@@ -207,6 +231,7 @@ async function main(): Promise<void> {
       `steady interval: ${steadyInterval.reduce((a, x) => a + x.tops, 0)} tops in ${steps} collections (expected ${runningOnHost}, ${topReadsPerCollection(runningOnHost, COLLECTION_MS, intervalMs).toFixed(1)} a collection); ` +
         `at most ${maxOf(steadyInterval, (x) => x.tops)} tops and ${fmtMs(maxOf(steadyInterval, (x) => x.ms))} in one collection; first interval ${firstInterval.reduce((a, x) => a + x.tops, 0)} tops`,
     );
+    out(`cold start, bounded: every running container asked after ${median(warmUp.map((w) => w.collections))} collections (${fmtMs(median(warmUp.map((w) => w.ms)))} of collector time in all)`);
     out(`per top: raw ${fmtMs(med(raw, (x) => x.ms) / N)} wall at concurrency ${concurrency}, ${fmtMs(med(raw1, (x) => x.ms) / N)} sequential; dockerd CPU ${fmtMs(mean(raw.map((x) => x.daemonMs)) / N)} per top`);
     out(`(node CPU: this process; dockerd CPU from /proc, clock-tick resolution, the ps it runs included)`);
     out();
@@ -227,7 +252,11 @@ async function main(): Promise<void> {
         setup_seconds: round(setup.seconds, 1),
         raw_tops: t(raw),
         raw_tops_sequential: t(raw1),
+        max_per_collection: config.processes.maxPerCollection,
         cold_collection: { ...t(cold), tops: cold[0].tops, samples: cold[0].samples },
+        cold_collection_unbounded: { ...t(coldUnbounded), tops: coldUnbounded[0].tops },
+        cold_start_collections: median(warmUp.map((w) => w.collections)),
+        cold_start_collector_ms: round(median(warmUp.map((w) => w.ms)), 1),
         cached_collection: { ...t(cached), tops: cached[0].tops },
         spread_first_interval: s(firstInterval),
         spread_steady_interval: s(steadyInterval),

@@ -33,7 +33,7 @@ export interface Config {
   trivyReportsDir: string | undefined;
   resourcesDfIntervalMs: number;
   /** The processes collector: how often each running container's processes are read, how many at once, and the whole-OS names. */
-  processes: { intervalMs: number; concurrency: number; fullOsNames: string[] };
+  processes: { intervalMs: number; concurrency: number; maxPerCollection: number; fullOsNames: string[] };
   audit: {
     logPath: string;
     start: 'end' | 'beginning';
@@ -90,6 +90,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'collector.resources.df-interval', kind: 'string', defaultText: '10m', help: 'How often /system/df (slow on big hosts) is read for docker_audit_reclaimable_bytes; between reads the last answer is served. From 1s to 24h.' },
   { name: 'collector.processes.interval', kind: 'string', defaultText: '5m', help: 'How often each running container\'s processes are read (GET /containers/{id}/top, one call per container), each container at its own time within the interval; a new or restarted container is read at once, and between reads the last answer is served. --once reads every running container. From 1s to 24h.' },
   { name: 'collector.processes.concurrency', kind: 'string', defaultText: '4', help: 'Container process reads (GET /containers/{id}/top: the engine runs ps for each) in flight at once.' },
+  { name: 'collector.processes.max-per-collection', kind: 'string', defaultText: '50', help: 'Most containers whose processes are read in one collection: new and restarted ones first, then the longest overdue; the others wait for the next collections (so a start on a host of hundreds of containers is spread out). 0: no limit. --once reads every running container.' },
   { name: 'collector.processes.full-os-names', kind: 'string', defaultText: DEFAULT_FULL_OS_PROCESS_NAMES.join(','), help: 'Comma-separated process names that mark a container running a whole OS (docker_audit_container_full_os_process): matched exactly against the basename of the first word of each process\'s command line. "" reports none.' },
   { name: 'audit.log-path', kind: 'string', defaultText: P.AUDIT_LOG, help: 'The Linux audit log that the auditlog collector follows.' },
   { name: 'audit.start', kind: 'string', defaultText: 'end', help: 'Where to start in the audit log when no state file says otherwise: end (only new events) or beginning.' },
@@ -365,6 +366,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     processes: {
       intervalMs: duration('collector.processes.interval', '5m', 1000, MAX_INTERVAL_MS),
       concurrency: integer('collector.processes.concurrency', '4', 1, 64),
+      maxPerCollection: integer('collector.processes.max-per-collection', '50', 0, 100_000),
       fullOsNames,
     },
     audit: {

@@ -45,6 +45,8 @@ export interface CollectorOptions {
     readonly intervalMs: number;
     /** Reads in flight at once. */
     readonly concurrency: number;
+    /** Most containers read in one collection (0: no limit); the others stay due. Ignored in --once mode. */
+    readonly maxPerCollection: number;
     /** Process names that mark a whole OS. */
     readonly fullOsNames: readonly string[];
   };

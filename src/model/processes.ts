@@ -133,6 +133,28 @@ export function topReadDue(entry: TopCacheEntry | undefined, startedAt: string, 
   return entry === undefined || entry.startedAt !== startedAt || nowMs >= entry.dueAtMs;
 }
 
+/** A running container that may be asked: its id, State.StartedAt, and what is kept of it. */
+export interface TopCandidate {
+  readonly id: string;
+  readonly startedAt: string;
+  readonly entry: TopCacheEntry | undefined;
+}
+
+/**
+ * The containers to ask in this collection, at most `max` of them (0: no limit): those due
+ * (topReadDue), the new and restarted first (they have no series yet), then the longest
+ * overdue, each group in the order given. The others stay due and come first in a later
+ * collection, so a cold start over hundreds of containers is spread over several
+ * collections instead of holding one up for a minute. Pure.
+ */
+export function pickTopReads<C extends TopCandidate>(candidates: readonly C[], nowMs: number, max: number): C[] {
+  const due = candidates.filter((c) => topReadDue(c.entry, c.startedAt, nowMs));
+  const fresh = due.filter((c) => c.entry === undefined || c.entry.startedAt !== c.startedAt);
+  const overdue = due.filter((c) => !fresh.includes(c)).sort((a, b) => a.entry!.dueAtMs - b.entry!.dueAtMs);
+  const ordered = [...fresh, ...overdue];
+  return max > 0 ? ordered.slice(0, max) : ordered;
+}
+
 /**
  * Containers asked per collection, on average, once every one is on its own time: each is
  * asked once per interval, so n × (collection interval / top interval), at most n.

@@ -95,7 +95,8 @@ describe('processes collector on the real engine', () => {
   }, 60_000);
 
   it('asks the engine once per running container, and not again while nothing changed', async () => {
-    const options = testOptions([], { watchEvents: false });
+    // No bound per collection: other work's containers on this engine must not push these out of the first.
+    const options = testOptions(['--collector.processes.max-per-collection=0'], { watchEvents: false });
     const client = new EngineClient(resolveConnection({ host: 'unix:///var/run/docker.sock', tlsVerify: false, certPath: '' }), { timeoutMs: 10_000 });
     const asked: string[] = [];
     const engine: DockerEngine = new Proxy(client, {

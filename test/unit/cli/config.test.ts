@@ -199,10 +199,11 @@ describe('--collector.containers.detail', () => {
 
 describe('--collector.processes.*', () => {
   it('reads each running container every 5m, 4 at once, and knows the whole-OS names of the documented list', () => {
-    expect(config([]).processes).toEqual({ intervalMs: 300_000, concurrency: 4, fullOsNames: ['systemd', 'init', 's6-svscan', 'runit', 'sshd', 'cron', 'crond', 'rsyslogd', 'supervisord'] });
-    expect(config(['--collector.processes.interval=30s', '--collector.processes.concurrency=16', '--collector.processes.full-os-names= sshd, sshd,my-init ']).processes).toEqual({
+    expect(config([]).processes).toEqual({ intervalMs: 300_000, concurrency: 4, maxPerCollection: 50, fullOsNames: ['systemd', 'init', 's6-svscan', 'runit', 'sshd', 'cron', 'crond', 'rsyslogd', 'supervisord'] });
+    expect(config(['--collector.processes.interval=30s', '--collector.processes.concurrency=16', '--collector.processes.max-per-collection=0', '--collector.processes.full-os-names= sshd, sshd,my-init ']).processes).toEqual({
       intervalMs: 30_000,
       concurrency: 16,
+      maxPerCollection: 0,
       fullOsNames: ['sshd', 'my-init'],
     });
     expect(config(['--collector.processes.full-os-names=']).processes.fullOsNames).toEqual([]);
@@ -215,6 +216,9 @@ describe('--collector.processes.*', () => {
       '--collector.processes.interval="500ms": must be at least 1s',
       '--collector.processes.concurrency="0": expected a whole number from 1 to 64',
     ]);
-    expect(problems(['--collector.processes.interval=25h'])).toEqual(['--collector.processes.interval="25h": must be at most 24h']);
+    expect(problems(['--collector.processes.interval=25h', '--collector.processes.max-per-collection=-1'])).toEqual([
+      '--collector.processes.interval="25h": must be at most 24h',
+      '--collector.processes.max-per-collection="-1": expected a whole number from 0 to 100000',
+    ]);
   });
 });

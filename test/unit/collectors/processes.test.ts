@@ -256,8 +256,30 @@ describe('the processes collector', () => {
     expect((await run()).error).toBe(down);
   });
 
+  it('asks at most --collector.processes.max-per-collection, the new first, and the rest in the next collections', async () => {
+    const { engine, run, setNow } = setup(['--collector.processes.max-per-collection=2']);
+    const start = Date.UTC(2026, 11, 2, 16, 0, 0);
+    const order = engine.list.map((c) => c.Id).filter((id) => RUNNING.map(idOf).includes(id));
+    const asked = new Set<string>();
+    // Each collection: the two first in list order of those never answered (unhealthy answers
+    // "not running", so it stays new), until every one was asked.
+    let k = 0;
+    let last: Sample[] = [];
+    while (asked.size < order.length) {
+      engine.topCalls = [];
+      setNow(start + k++ * 15_000);
+      last = (await run()).samples;
+      const expected = order.filter((id) => !asked.has(id) || id === idOf('unhealthy')).slice(0, 2);
+      expect(engine.topCalls).toEqual(expected);
+      for (const id of expected) asked.add(id);
+      expect(k).toBeLessThanOrEqual(5);
+    }
+    expect(k).toBeGreaterThanOrEqual(3); // 6 containers, 2 a collection
+    expect(lines(last)).toEqual(EXPECTED_FIRST);
+  });
+
   it('in --once mode asks every running container on every collection, and keeps nothing', async () => {
-    const { engine, run } = setup(['--once']);
+    const { engine, run } = setup(['--once', '--collector.processes.max-per-collection=1']);
     const first = await run();
     expect(lines(first.samples)).toEqual(EXPECTED_FIRST);
     engine.topCalls = [];

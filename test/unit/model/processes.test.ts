@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import {
   DEFAULT_FULL_OS_PROCESS_NAMES,
   commandColumn,
+  pickTopReads,
   fullOsNameProblem,
   processName,
   topDueAtMs,
@@ -148,20 +149,32 @@ describe('the schedule', () => {
     expect(topReadDue(entry, '2026-12-02T15:59:00.2Z', 0)).toBe(true);
   });
 
+  it('picks the new and restarted first, then the longest overdue, at most as many as allowed', () => {
+    const summary = { processes: 1, fullOsProcesses: [] };
+    const kept = (dueAtMs: number, startedAt = 's1') => ({ startedAt, dueAtMs, summary });
+    const candidates = [
+      { id: 'late', startedAt: 's1', entry: kept(500) },
+      { id: 'not-due', startedAt: 's1', entry: kept(5000) },
+      { id: 'new', startedAt: 's1', entry: undefined },
+      { id: 'later', startedAt: 's1', entry: kept(900) },
+      { id: 'restarted', startedAt: 's2', entry: kept(5000) },
+      { id: 'latest', startedAt: 's1', entry: kept(100) },
+    ];
+    expect(pickTopReads(candidates, 1000, 0).map((c) => c.id)).toEqual(['new', 'restarted', 'latest', 'late', 'later']);
+    expect(pickTopReads(candidates, 1000, 3).map((c) => c.id)).toEqual(['new', 'restarted', 'latest']);
+    expect(pickTopReads(candidates, 1000, 1).map((c) => c.id)).toEqual(['new']);
+    expect(pickTopReads([], 1000, 3)).toEqual([]);
+  });
+
   /** Runs the schedule as the collector does: a collection every `everyMs`, each asking the due containers. */
-  function simulate(everyMs: number, collections: number, start: number): number[] {
-    const due = new Map<string, number>();
+  function simulate(everyMs: number, collections: number, start: number, max = 0): number[] {
+    const kept = new Map<string, { startedAt: string; dueAtMs: number; summary: undefined }>();
     const asked: number[] = [];
     for (let k = 0; k < collections; k++) {
       const now = start + k * everyMs;
-      let n = 0;
-      for (const id of ids) {
-        const at = due.get(id);
-        if (at !== undefined && now < at) continue;
-        n++;
-        due.set(id, topDueAtMs(id, now, INTERVAL));
-      }
-      asked.push(n);
+      const picked = pickTopReads(ids.map((id) => ({ id, startedAt: 's', entry: kept.get(id) })), now, max);
+      for (const { id } of picked) kept.set(id, { startedAt: 's', dueAtMs: topDueAtMs(id, now, INTERVAL), summary: undefined });
+      asked.push(picked.length);
     }
     return asked;
   }
@@ -180,6 +193,13 @@ describe('the schedule', () => {
     // Nothing is asked twice within one interval after the cold start.
     expect(asked.slice(1, 1 + steps).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(300);
     expect(topReadsPerCollection(300, perCollection, INTERVAL)).toBe(15);
+
+    // With at most 50 a collection (the default), the cold start takes 6 collections, and the
+    // steady state is the same: every container once per interval.
+    const capped = simulate(perCollection, 1 + 4 * steps, Date.UTC(2026, 11, 2, 16, 0, 3), 50);
+    expect(capped.slice(0, 6)).toEqual([50, 50, 50, 50, 50, 50]);
+    expect(Math.max(...capped)).toBe(50);
+    for (let w = 2; w < 4; w++) expect(capped.slice(1 + w * steps, 1 + (w + 1) * steps).reduce((a, b) => a + b, 0)).toBe(300);
     expect(topReadsPerCollection(300, 10 * MIN, INTERVAL)).toBe(300);
   });
 });
