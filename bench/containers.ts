@@ -154,6 +154,7 @@ class CountingEngine implements DockerEngine {
     return this.track('inspectContainer', () => this.inner.inspectContainer(id, signal));
   }
   // Calls the containers collector never makes: passed through, not counted.
+  containerTop = (id: string, signal?: AbortSignal) => this.inner.containerTop(id, signal);
   listImages = (signal?: AbortSignal) => this.inner.listImages(signal);
   inspectImage = (id: string, signal?: AbortSignal) => this.inner.inspectImage(id, signal);
   imageHistory = (id: string, signal?: AbortSignal) => this.inner.imageHistory(id, signal);
@@ -339,7 +340,8 @@ function latencyStats(xs: number[]): { requests: number; p50: number; p99: numbe
 }
 
 async function scrapePhase(conn: EngineConnection): Promise<ScrapeResult> {
-  const config = configFrom(['--collection.schedule', '* * * * * *', '--web.listen-address', '127.0.0.1:0']);
+  // Without the processes collector: its tops (bench/processes.ts) are not part of the container sweep measured here.
+  const config = configFrom(['--collection.schedule', '* * * * * *', '--web.listen-address', '127.0.0.1:0', '--no-collector.processes']);
   const engine = new CountingEngine(new EngineClient(conn, { timeoutMs: config.docker.timeoutMs }));
   gc();
   const heapUsedBefore = process.memoryUsage().heapUsed;
@@ -494,8 +496,9 @@ async function runScenario(size: number, conn: EngineConnection, api: string): P
   await new Promise((r) => setTimeout(r, settleSeconds * 1000));
   const loadStart = os.loadavg();
 
-  const full = configFrom([]);
-  const containersOnly = configFrom(['--no-collector.engine']);
+  // The processes collector's one top per running container is measured by bench/processes.ts, not here.
+  const full = configFrom(['--no-collector.processes']);
+  const containersOnly = configFrom(['--no-collector.engine', '--no-collector.processes']);
   if (full.inspectConcurrency !== 8) note(`note: inspect concurrency is ${full.inspectConcurrency}, not 8`);
   const conc = full.inspectConcurrency;
 

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { silentLogger } from '../src/base/log';
 import { buildRunner } from '../src/cli/main';
 import type { DockerEngine } from '../src/readers/engine';
-import type { ContainerInspect, ContainerSummary, EngineInfo, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from '../src/readers/engine-types';
+import type { ContainerInspect, ContainerSummary, ContainerTop, EngineInfo, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from '../src/readers/engine-types';
 import { buildSnapshot, type Snapshot } from '../src/server/scheduler';
 import { RECORDED_CONTAINERS, RECORDED_IMAGES } from '../test/helpers/fixtures';
 import { testConfig } from '../test/helpers/options';
@@ -93,6 +93,8 @@ export function syntheticEngine(n: number, options: SyntheticHostOptions = {}): 
     info: async () => fixture<EngineInfo>('recorded-info.json'),
     listContainers: async () => list,
     inspectContainer: async (id) => inspects.get(id),
+    // Every running container answers as the recorded `sleep` container (3 processes); the others as stopped (409).
+    containerTop: async (id) => (inspects.get(id)?.State?.Status === 'running' ? fixture<ContainerTop>('recorded-top-sleeps.json') : undefined),
     listImages: async () => fixture<ImageSummary[]>('recorded-images.json'),
     inspectImage: async (id) => images.find((i) => i.inspect.Id === id)?.inspect,
     imageHistory: async (id) => images.find((i) => i.inspect.Id === id)?.history,

@@ -12,6 +12,7 @@ import type { EolTableSource } from '../metrics/families/imageos';
 import { MAX_EOL_FILE_BYTES, parseEolTable, validateEolTable, type EolTable } from '../model/os-eol';
 import { BUNDLED_EOL_TABLE } from '../model/os-eol-table';
 import { CONTAINER_DETAILS, normaliseHostPath, type ContainerDetail } from '../model/posture';
+import { DEFAULT_FULL_OS_PROCESS_NAMES, fullOsNameProblem } from '../model/processes';
 import { defaultCertPath } from '../readers/engine';
 import type { ListenAddress } from '../server/web-listen';
 
@@ -38,6 +39,8 @@ export interface Config {
   /** The end-of-life table of the imageos collector: --images.eol-file's, else the bundled one. */
   imagesEol: { table: EolTable; source: EolTableSource };
   resourcesDfIntervalMs: number;
+  /** The processes collector: how often each running container's processes are read, how many at once, and the whole-OS names. */
+  processes: { intervalMs: number; concurrency: number; maxPerCollection: number; fullOsNames: string[] };
   audit: {
     logPath: string;
     start: 'end' | 'beginning';
@@ -102,6 +105,10 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'trivy.reports-dir', kind: 'string', defaultText: '', help: 'Folder of JSON reports written by `trivy image -f json`; their counts become docker_audit_image_vulnerabilities. Empty: off.' },
   { name: 'images.eol-file', kind: 'string', defaultText: '', help: 'YAML end-of-life table that replaces the bundled one for docker_audit_image_os_eol (format and example: docs/imageos.md); read and checked at start-up, every problem listed with its line. Empty: the bundled table.' },
   { name: 'collector.resources.df-interval', kind: 'string', defaultText: '10m', help: 'How often /system/df (slow on big hosts) is read for docker_audit_reclaimable_bytes; between reads the last answer is served. From 1s to 24h.' },
+  { name: 'collector.processes.interval', kind: 'string', defaultText: '5m', help: 'How often each running container\'s processes are read (GET /containers/{id}/top, one call per container), each container at its own time within the interval; a new or restarted container is read at once, and between reads the last answer is served. --once reads every running container. From 1s to 24h.' },
+  { name: 'collector.processes.concurrency', kind: 'string', defaultText: '4', help: 'Container process reads (GET /containers/{id}/top: the engine runs ps for each) in flight at once.' },
+  { name: 'collector.processes.max-per-collection', kind: 'string', defaultText: '50', help: 'Most containers whose processes are read in one collection: new and restarted ones first, then the longest overdue; the others wait for the next collections (so a start on a host of hundreds of containers is spread out). 0: no limit. --once reads every running container.' },
+  { name: 'collector.processes.full-os-names', kind: 'string', defaultText: DEFAULT_FULL_OS_PROCESS_NAMES.join(','), help: 'Comma-separated process names that mark a container running a whole OS (docker_audit_container_full_os_process): matched exactly against the basename of the first word of each process\'s command line. "" reports none.' },
   { name: 'audit.log-path', kind: 'string', defaultText: P.AUDIT_LOG, help: 'The Linux audit log that the auditlog collector follows.' },
   { name: 'audit.start', kind: 'string', defaultText: 'end', help: 'Where to start in the audit log when no state file says otherwise: end (only new events) or beginning.' },
   { name: 'audit.state-file', kind: 'string', defaultText: '', help: 'File in which the audit log position (inode and offset) is kept across restarts, so a restart neither recounts nor skips. Empty: not kept.' },
@@ -361,6 +368,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     if (!p.startsWith('/')) problems.push(`--collector.containers.sensitive-paths: "${p}" is not an absolute path`);
   }
 
+  const fullOsNames = [...new Set(list('collector.processes.full-os-names', DEFAULT_FULL_OS_PROCESS_NAMES.join(',')))];
+  for (const name of fullOsNames) {
+    const problem = fullOsNameProblem(name);
+    if (problem) problems.push(`--collector.processes.full-os-names: "${name}": ${problem}`);
+  }
+
   const containersDetail = str('collector.containers.detail', 'all') as ContainerDetail;
   if (!CONTAINER_DETAILS.includes(containersDetail)) problems.push(`--collector.containers.detail="${containersDetail}": expected one of ${CONTAINER_DETAILS.join(', ')}`);
 
@@ -431,6 +444,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     trivyReportsDir: optionalPath('trivy.reports-dir'),
     imagesEol,
     resourcesDfIntervalMs: duration('collector.resources.df-interval', '10m', 1000, MAX_INTERVAL_MS),
+    processes: {
+      intervalMs: duration('collector.processes.interval', '5m', 1000, MAX_INTERVAL_MS),
+      concurrency: integer('collector.processes.concurrency', '4', 1, 64),
+      maxPerCollection: integer('collector.processes.max-per-collection', '50', 0, 100_000),
+      fullOsNames,
+    },
     audit: {
       logPath: absolutePath('audit.log-path', P.AUDIT_LOG),
       start: auditStart,

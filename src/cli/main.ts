@@ -53,6 +53,7 @@ export function collectorOptions(config: Config): CollectorOptions {
     once: config.once,
     trivyReportsDir: config.trivyReportsDir,
     resourcesDfIntervalMs: config.resourcesDfIntervalMs,
+    processes: config.processes,
     containersDetail: config.containersDetail,
     imageos: { ...config.imagesEol, concurrency: config.inspectConcurrency },
     audit: config.audit,
@@ -233,7 +234,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv, io: I
       return 0;
     }
     config = parsed.config;
-    engine = new EngineClient(resolveConnection(config.docker), { timeoutMs: config.docker.timeoutMs, maxSockets: config.inspectConcurrency + 4 });
+    engine = new EngineClient(resolveConnection(config.docker), { timeoutMs: config.docker.timeoutMs, maxSockets: config.inspectConcurrency + config.processes.concurrency + 4 });
     // What the flags name on disk, checked before anything runs: a state file is written by rename.
     if (config.audit.stateFile && config.collectors.auditlog) await assertStateFileWritable(config.audit.stateFile);
     logger = createLogger(config.logLevel, config.logFormat, (line) => io.stderr(line + '\n'));

@@ -49,6 +49,17 @@ export interface CollectorOptions {
     readonly source: EolTableSource;
     readonly concurrency: number;
   };
+  /** The processes collector's flags (--collector.processes.*). */
+  readonly processes: {
+    /** How often each running container is read again (each at its own time); ignored in --once mode. */
+    readonly intervalMs: number;
+    /** Reads in flight at once. */
+    readonly concurrency: number;
+    /** Most containers read in one collection (0: no limit); the others stay due. Ignored in --once mode. */
+    readonly maxPerCollection: number;
+    /** Process names that mark a whole OS. */
+    readonly fullOsNames: readonly string[];
+  };
   readonly audit: {
     readonly logPath: string;
     readonly start: 'end' | 'beginning';

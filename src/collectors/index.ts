@@ -10,6 +10,7 @@ import { createEngineCollector } from './engine';
 import { createEventsCollector } from './events';
 import { createImageOsCollector } from './imageos';
 import { createImagesCollector } from './images';
+import { createProcessesCollector } from './processes';
 import { createResourcesCollector } from './resources';
 
 export const COLLECTORS: readonly CollectorDefinition[] = [
@@ -48,6 +49,12 @@ export const COLLECTORS: readonly CollectorDefinition[] = [
     description: 'volumes and user networks and whether containers use them, and the space pruning would reclaim (docker_audit_volume*, docker_audit_network*, docker_audit_reclaimable_bytes)',
     enabledByDefault: true,
     create: createResourcesCollector,
+  },
+  {
+    name: 'processes',
+    description: 'the processes of each running container, as `docker top`: how many, and whether any is an init system, supervisor, sshd, cron or syslog daemon (a whole OS); one engine call per container per --collector.processes.interval (docker_audit_container_processes, docker_audit_container_full_os_process)',
+    enabledByDefault: true,
+    create: createProcessesCollector,
   },
   {
     name: 'events',

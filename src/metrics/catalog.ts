@@ -12,6 +12,7 @@ import { EVENTS_METRICS } from './families/events';
 import { EXPORTER_METRICS } from './families/exporter';
 import { IMAGES_METRICS } from './families/images';
 import { IMAGEOS_METRICS } from './families/imageos';
+import { PROCESSES_METRICS } from './families/processes';
 
 export { CACHED_HELP_SUFFIX, family, type MetricFamily, type MetricType } from './family';
 export { CONTAINER_LABELS, type ContainerLabel } from './families/containers';
@@ -22,6 +23,7 @@ export const METRICS = {
   ...DAEMON_METRICS,
   ...IMAGES_METRICS,
   ...IMAGEOS_METRICS,
+  ...PROCESSES_METRICS,
   ...EVENTS_METRICS,
   ...CIS_METRICS,
   ...AUDITLOG_METRICS,

@@ -40,9 +40,9 @@ export interface EnginePath {
 const BOTH: readonly ExporterMode[] = ['once', 'server'];
 const SERVER: readonly ExporterMode[] = ['server'];
 /** Every collector that reads the engine: each call negotiates its API version with /_ping first. */
-const ENGINE_COLLECTORS = ['engine', 'containers', 'daemon', 'images', 'imageos', 'resources', 'events', 'cis'];
-/** The container facts feed the containers collector, whether images and volumes are in use, and the CIS checks. */
-const CONTAINER_COLLECTORS = ['containers', 'images', 'imageos', 'resources', 'events', 'cis'];
+const ENGINE_COLLECTORS = ['engine', 'containers', 'daemon', 'images', 'imageos', 'resources', 'processes', 'events', 'cis'];
+/** The container facts feed the containers collector, whether images and volumes are in use, which containers run (processes), and the CIS checks. */
+const CONTAINER_COLLECTORS = ['containers', 'images', 'imageos', 'resources', 'processes', 'events', 'cis'];
 
 /**
  * Keyed by the DockerEngine method that sends each request, in the order a collection first
@@ -64,6 +64,10 @@ export const ENGINE_PATHS = {
   inspectContainer: {
     method: 'GET', path: '/containers/{id}/json', versioned: true, section: 'CONTAINERS', readBy: 'facts/containers.ts, facts/execs.ts', collectors: CONTAINER_COLLECTORS, modes: BOTH,
     when: 'each new or changed container (the inspect cache), and the container of an exec',
+  },
+  containerTop: {
+    method: 'GET', path: '/containers/{id}/top', versioned: true, section: 'CONTAINERS', readBy: 'collectors/processes.ts', collectors: ['processes'], modes: BOTH,
+    when: 'each running container once per `--collector.processes.interval` (each at its own time), and at once when it is new or restarted; in `--once` mode every running container',
   },
   listImages: {
     method: 'GET', path: '/images/json', versioned: true, section: 'IMAGES', readBy: 'facts/images.ts', collectors: ['images', 'imageos', 'cis'], modes: BOTH,

@@ -220,3 +220,14 @@ export interface ExecInspect {
   /** Where the exec's own settings are kept (the container's User applies when empty). */
   OpenStdin?: boolean;
 }
+
+/**
+ * GET /containers/{id}/top: what `docker top` prints. On Linux the engine runs `ps -ef`
+ * (or the ps_args given) on the host and keeps the lines of the container's processes:
+ * Titles are ps's column heads (UID PID PPID C STIME TTY TIME CMD), each process one row
+ * of strings in that order. Windows engines send other titles (Name, PID, CPU, …).
+ */
+export interface ContainerTop {
+  Titles?: string[] | null;
+  Processes?: string[][] | null;
+}

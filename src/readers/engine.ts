@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ContainerInspect, ContainerSummary, EngineInfo, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from './engine-types';
+import type { ContainerInspect, ContainerSummary, ContainerTop, EngineInfo, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from './engine-types';
 
 /** The newest Engine API version this exporter was written against. */
 export const CLIENT_MAX_API_VERSION = '1.44';
@@ -20,6 +20,12 @@ export interface DockerEngine {
   listContainers(signal?: AbortSignal): Promise<ContainerSummary[]>;
   /** Resolves to undefined when the container no longer exists (removed since it was listed). */
   inspectContainer(id: string, signal?: AbortSignal): Promise<ContainerInspect | undefined>;
+  /**
+   * GET /containers/{id}/top: the container's processes, as `docker top`. Resolves to
+   * undefined when the container no longer exists (404) or is not running (409): both are
+   * the normal race of a container stopped or removed since it was listed.
+   */
+  containerTop(id: string, signal?: AbortSignal): Promise<ContainerTop | undefined>;
   /** GET /images/json: the top-level images (tagged and dangling), as `docker images`. */
   listImages(signal?: AbortSignal): Promise<ImageSummary[]>;
   /** Undefined when the image no longer exists. */
@@ -405,14 +411,14 @@ export class EngineClient implements DockerEngine {
     this.negotiatedPrefix = undefined;
   }
 
-  /** GETs a versioned path and parses its JSON; undefined for a 404 when `missingOk`. */
-  private async getJson<T>(what: string, apiPath: string, signal: AbortSignal | undefined, missingOk = false): Promise<T | undefined> {
+  /** GETs a versioned path and parses its JSON; undefined for a 404 when `missingOk` (and for the other `missing` statuses given). */
+  private async getJson<T>(what: string, apiPath: string, signal: AbortSignal | undefined, missingOk = false, missing: readonly number[] = [404]): Promise<T | undefined> {
     return this.call(
       what,
       async (s) => {
         const prefix = await this.versionPrefix(s);
         const res = await rawGet(this.conn, prefix + apiPath, s, this.agent, this.options.maxResponseBytes);
-        if (res.status === 404 && missingOk) return undefined;
+        if (missingOk && missing.includes(res.status)) return undefined;
         if (res.status !== 200) throw new EngineHttpError(res.status, res.body);
         return JSON.parse(res.body) as T;
       },
@@ -431,6 +437,13 @@ export class EngineClient implements DockerEngine {
   async inspectContainer(id: string, signal?: AbortSignal): Promise<ContainerInspect | undefined> {
     // A 404 means it was removed between the list and the inspect: a normal race on a busy host.
     return this.getJson<ContainerInspect>(`inspecting container ${id.slice(0, 12)}`, `/containers/${encodeURIComponent(id)}/json`, signal, true);
+  }
+
+  async containerTop(id: string, signal?: AbortSignal): Promise<ContainerTop | undefined> {
+    // 404: removed since the list; 409: "is not running", stopped since the list. No
+    // ps_args: the engine's default (-ef) is what `docker top` shows, and its CMD column
+    // is the full command line the process names are read from.
+    return this.getJson<ContainerTop>(`listing the processes of container ${id.slice(0, 12)}`, `/containers/${encodeURIComponent(id)}/top`, signal, true, [404, 409]);
   }
 
   async listImages(signal?: AbortSignal): Promise<ImageSummary[]> {

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ContainerArchive, DockerEngine, EngineEvent } from '../../src/readers/engine';
-import type { ContainerInspect, ContainerSummary, EngineInfo, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from '../../src/readers/engine-types';
+import type { ContainerInspect, ContainerSummary, ContainerTop, EngineInfo, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from '../../src/readers/engine-types';
 import { ENGINE_FIXTURES, RECORDED_CONTAINERS, RECORDED_IMAGES, recordedImageHistory, recordedImageInspect, recordedInspect, recordedList } from './fixtures';
 
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(path.join(ENGINE_FIXTURES, file), 'utf8')) as T;
@@ -61,6 +61,24 @@ export class RecordedEngine implements DockerEngine {
     this.calls.inspect++;
     this.check();
     return this.inspects.get(id);
+  }
+
+  /**
+   * Top answers by container id (recorded ones: test/fixtures/engine-20.10/recorded-top-*.json);
+   * an id without one answers as a container stopped or removed meanwhile (404/409). None by
+   * default: the recorded inspects have no recorded top.
+   */
+  tops = new Map<string, ContainerTop>();
+  /** Ids whose top fails with this error, as the engine answering 500 for that one container would. */
+  topFailures = new Map<string, Error>();
+  /** The ids asked, in order. */
+  topCalls: string[] = [];
+  async containerTop(id: string): Promise<ContainerTop | undefined> {
+    this.topCalls.push(id);
+    this.check();
+    const failure = this.topFailures.get(id);
+    if (failure) throw failure;
+    return this.tops.get(id);
   }
 
   // Images, volumes, networks and disk usage, recorded from Engine 20.10 by

@@ -27,7 +27,7 @@ describe('parseConfig', () => {
     expect(c.schedule).toBe('*/15 * * * * *');
     expect(c.docker).toMatchObject({ host: 'unix:///var/run/docker.sock', tlsVerify: false, timeoutMs: 10_000 });
     expect(c.collectors).toEqual(Object.fromEntries(COLLECTORS.map((d) => [d.name, d.enabledByDefault])));
-    expect(Object.keys(c.collectors)).toEqual(['engine', 'containers', 'daemon', 'images', 'imageos', 'resources', 'events', 'auditrules', 'auditlog', 'cis']);
+    expect(Object.keys(c.collectors)).toEqual(['engine', 'containers', 'daemon', 'images', 'imageos', 'resources', 'processes', 'events', 'auditrules', 'auditlog', 'cis']);
     expect(c.inspectMaxAgeMs).toBe(300_000);
     expect(c.inspectConcurrency).toBe(8);
     expect(c.once).toBe(false);
@@ -234,5 +234,31 @@ describe('--output, --fail-on, --fail-on-level', () => {
     const code = await run(['--once', '--fail-on=9.99'], {}, { stdout: () => {}, stderr: (t) => (stderr += t) });
     expect(code).toBe(2);
     expect(stderr).toContain('--fail-on: "9.99" is not a CIS check of the catalog');
+  });
+});
+
+describe('--collector.processes.*', () => {
+  it('reads each running container every 5m, 4 at once, and knows the whole-OS names of the documented list', () => {
+    expect(config([]).processes).toEqual({ intervalMs: 300_000, concurrency: 4, maxPerCollection: 50, fullOsNames: ['systemd', 'init', 's6-svscan', 'runit', 'sshd', 'cron', 'crond', 'rsyslogd', 'supervisord'] });
+    expect(config(['--collector.processes.interval=30s', '--collector.processes.concurrency=16', '--collector.processes.max-per-collection=0', '--collector.processes.full-os-names= sshd, sshd,my-init ']).processes).toEqual({
+      intervalMs: 30_000,
+      concurrency: 16,
+      maxPerCollection: 0,
+      fullOsNames: ['sshd', 'my-init'],
+    });
+    expect(config(['--collector.processes.full-os-names=']).processes.fullOsNames).toEqual([]);
+  });
+
+  it('lists every bad value at once', () => {
+    expect(problems(['--collector.processes.interval=500ms', '--collector.processes.concurrency=0', '--collector.processes.full-os-names=sshd,/sbin/init,sshd:'])).toEqual([
+      '--collector.processes.full-os-names: "/sbin/init": expected a process name such as sshd (no blanks, no "/", not starting with "-" or "[")',
+      '--collector.processes.full-os-names: "sshd:": expected a process name without the trailing ":"',
+      '--collector.processes.interval="500ms": must be at least 1s',
+      '--collector.processes.concurrency="0": expected a whole number from 1 to 64',
+    ]);
+    expect(problems(['--collector.processes.interval=25h', '--collector.processes.max-per-collection=-1'])).toEqual([
+      '--collector.processes.interval="25h": must be at most 24h',
+      '--collector.processes.max-per-collection="-1": expected a whole number from 0 to 100000',
+    ]);
   });
 });

@@ -116,6 +116,37 @@ describe('EngineClient answers', () => {
     }
   });
 
+  it('reads a container\'s top; a 409 (stopped) or 404 (removed) top is "gone", any other status an error', async () => {
+    // The statuses and bodies as Engine 20.10 sent them (scripts/record-top-fixtures.sh).
+    const fixtures = path.join(__dirname, '..', '..', 'fixtures', 'engine-20.10');
+    const errors = JSON.parse(fs.readFileSync(path.join(fixtures, 'recorded-top-errors.json'), 'utf8')) as Record<'stopped' | 'missing', { status: number; body: unknown }>;
+    const sleeps = fs.readFileSync(path.join(fixtures, 'recorded-top-sleeps.json'), 'utf8');
+    const server = http.createServer((req, res) => {
+      if (req.url === '/_ping') res.writeHead(200, { 'Api-Version': '1.41' }).end('OK');
+      else if (req.url === '/v1.41/containers/up/top') res.writeHead(200, { 'Content-Type': 'application/json' }).end(sleeps);
+      else if (req.url === '/v1.41/containers/stopped/top') res.writeHead(errors.stopped.status).end(JSON.stringify(errors.stopped.body));
+      else if (req.url === '/v1.41/containers/gone/top') res.writeHead(errors.missing.status).end(JSON.stringify(errors.missing.body));
+      else if (req.url === '/v1.41/containers/conflict/json') res.writeHead(409).end('{"message":"conflict"}');
+      else res.writeHead(500).end('{"message":"ps: exit status 1"}');
+    });
+    const socketPath = await listen(server, 'top.sock');
+    const client = new EngineClient({ kind: 'unix', socketPath }, { timeoutMs: 2000 });
+    try {
+      expect(errors.stopped.status).toBe(409);
+      expect(errors.missing.status).toBe(404);
+      expect((await client.containerTop('up'))?.Processes?.length).toBe(3);
+      expect(await client.containerTop('stopped')).toBeUndefined();
+      expect(await client.containerTop('gone')).toBeUndefined();
+      const err = await client.containerTop('broken0000000000').catch((e: unknown) => e);
+      expect(describeError(err)).toBe('listing the processes of container broken000000 failed: HTTP 500: ps: exit status 1');
+      // A 409 is "gone" for a top only: an inspect has no such answer, and stays an error.
+      expect(describeError(await client.inspectContainer('conflict').catch((e: unknown) => e))).toBe('inspecting container conflict failed: HTTP 409: conflict');
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
+
   it('says so when the engine is not there', async () => {
     const client = new EngineClient({ kind: 'unix', socketPath: path.join(dir, 'nobody.sock') }, { timeoutMs: 2000 });
     const err = await client.ping().catch((e: unknown) => e);

@@ -27,6 +27,7 @@ const CALLS: Record<EngineCall, (e: DockerEngine) => Promise<unknown>> = {
   info: (e) => e.info(),
   listContainers: (e) => e.listContainers(),
   inspectContainer: (e) => e.inspectContainer(ID),
+  containerTop: (e) => e.containerTop(ID),
   listImages: (e) => e.listImages(),
   inspectImage: (e) => e.inspectImage(IMAGE_ID),
   imageHistory: (e) => e.imageHistory(IMAGE_ID),
