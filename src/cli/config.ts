@@ -26,6 +26,7 @@ export interface Config {
   watchEvents: boolean;
   /** --collector.containers.detail: every container's series (all), or beyond state and info only for containers with a finding (findings). */
   containersDetail: ContainerDetail;
+  firewall: { iptablesSavePath: string };
   /** Where the host's files are: "/" and "/proc" normally, "/host" and "/host/proc" in a container. */
   host: { rootPath: string; procPath: string };
   daemon: { configPath: string; probeAddresses: string[] };
@@ -85,6 +86,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'daemon.probe-address', kind: 'string', defaultText: '127.0.0.1:2375', help: 'Comma-separated host:port addresses probed with a plain-HTTP GET /_ping, on top of every TCP listener dockerd has; "" probes only the listeners.' },
   { name: 'trivy.reports-dir', kind: 'string', defaultText: '', help: 'Folder of JSON reports written by `trivy image -f json`; their counts become docker_audit_image_vulnerabilities. Empty: off.' },
   { name: 'collector.resources.df-interval', kind: 'string', defaultText: '10m', help: 'How often /system/df (slow on big hosts) is read for docker_audit_reclaimable_bytes; between reads the last answer is served. From 1s to 24h.' },
+  { name: 'collector.firewall.iptables-save-path', kind: 'string', defaultText: 'iptables-save', help: 'The iptables-save binary the firewall collector runs (-t filter, and --version for the backend): a name looked up in PATH or an absolute path, such as iptables-legacy-save when dockerd writes to the legacy tables.' },
   { name: 'audit.log-path', kind: 'string', defaultText: P.AUDIT_LOG, help: 'The Linux audit log that the auditlog collector follows.' },
   { name: 'audit.start', kind: 'string', defaultText: 'end', help: 'Where to start in the audit log when no state file says otherwise: end (only new events) or beginning.' },
   { name: 'audit.state-file', kind: 'string', defaultText: '', help: 'File in which the audit log position (inode and offset) is kept across restarts, so a restart neither recounts nor skips. Empty: not kept.' },
@@ -282,6 +284,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   const auditctlPath = str('audit.auditctl-path', 'auditctl');
   if (auditctlPath.includes('/') && !auditctlPath.startsWith('/')) problems.push(`--audit.auditctl-path="${auditctlPath}": expected a command name or an absolute path`);
 
+  const iptablesSavePath = str('collector.firewall.iptables-save-path', 'iptables-save');
+  if (iptablesSavePath === '' || (iptablesSavePath.includes('/') && !iptablesSavePath.startsWith('/'))) {
+    problems.push(`--collector.firewall.iptables-save-path="${iptablesSavePath}": expected a command name or an absolute path`);
+  }
+
   const listenValues = values.get('web.listen-address');
   const listen: ListenAddress[] = [];
   for (const text of Array.isArray(listenValues) ? listenValues : [':9795']) {
@@ -346,6 +353,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     engineInfoMaxAgeMs: duration('collector.engine.info-max-age', '5m', 0, MAX_INTERVAL_MS),
     watchEvents: bool('collector.containers.watch-events', true),
     containersDetail,
+    firewall: { iptablesSavePath },
     host: { rootPath: absolutePath('host.root-path', P.HOST_ROOT), procPath: absolutePath('host.proc-path', P.HOST_PROC) },
     daemon: { configPath: absolutePath('daemon.config-path', P.DAEMON_JSON), probeAddresses },
     trivyReportsDir: optionalPath('trivy.reports-dir'),

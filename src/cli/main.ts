@@ -49,6 +49,7 @@ export function collectorOptions(config: Config): CollectorOptions {
     trivyReportsDir: config.trivyReportsDir,
     resourcesDfIntervalMs: config.resourcesDfIntervalMs,
     containersDetail: config.containersDetail,
+    firewall: config.firewall,
     audit: config.audit,
   };
 }

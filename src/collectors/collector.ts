@@ -39,6 +39,10 @@ export interface CollectorOptions {
   readonly resourcesDfIntervalMs: number;
   /** --collector.containers.detail: "findings" serves a container's series beyond state and info only when it has a finding. */
   readonly containersDetail: ContainerDetail;
+  readonly firewall: {
+    /** --collector.firewall.iptables-save-path: the iptables-save binary (a name looked up in PATH, or an absolute path). */
+    readonly iptablesSavePath: string;
+  };
   readonly audit: {
     readonly logPath: string;
     readonly start: 'end' | 'beginning';
