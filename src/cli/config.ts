@@ -32,6 +32,7 @@ export interface Config {
   watchEvents: boolean;
   /** --collector.containers.detail: every container's series (all), or beyond state and info only for containers with a finding (findings). */
   containersDetail: ContainerDetail;
+  firewall: { iptablesSavePath: string };
   /** Where the host's files are: "/" and "/proc" normally, "/host" and "/host/proc" in a container. */
   host: { rootPath: string; procPath: string };
   daemon: { configPath: string; probeAddresses: string[] };
@@ -109,6 +110,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'collector.processes.concurrency', kind: 'string', defaultText: '4', help: 'Container process reads (GET /containers/{id}/top: the engine runs ps for each) in flight at once.' },
   { name: 'collector.processes.max-per-collection', kind: 'string', defaultText: '50', help: 'Most containers whose processes are read in one collection: new and restarted ones first, then the longest overdue; the others wait for the next collections (so a start on a host of hundreds of containers is spread out). 0: no limit. --once reads every running container.' },
   { name: 'collector.processes.full-os-names', kind: 'string', defaultText: DEFAULT_FULL_OS_PROCESS_NAMES.join(','), help: 'Comma-separated process names that mark a container running a whole OS (docker_audit_container_full_os_process): matched exactly against the basename of the first word of each process\'s command line. "" reports none.' },
+  { name: 'collector.firewall.iptables-save-path', kind: 'string', defaultText: 'iptables-save', help: 'The iptables-save binary the firewall collector runs (-t filter, and --version for the backend): a name looked up in PATH or an absolute path, such as iptables-legacy-save when dockerd writes to the legacy tables.' },
   { name: 'audit.log-path', kind: 'string', defaultText: P.AUDIT_LOG, help: 'The Linux audit log that the auditlog collector follows.' },
   { name: 'audit.start', kind: 'string', defaultText: 'end', help: 'Where to start in the audit log when no state file says otherwise: end (only new events) or beginning.' },
   { name: 'audit.state-file', kind: 'string', defaultText: '', help: 'File in which the audit log position (inode and offset) is kept across restarts, so a restart neither recounts nor skips. Empty: not kept.' },
@@ -338,6 +340,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   const auditctlPath = str('audit.auditctl-path', 'auditctl');
   if (auditctlPath.includes('/') && !auditctlPath.startsWith('/')) problems.push(`--audit.auditctl-path="${auditctlPath}": expected a command name or an absolute path`);
 
+  const iptablesSavePath = str('collector.firewall.iptables-save-path', 'iptables-save');
+  if (iptablesSavePath === '' || (iptablesSavePath.includes('/') && !iptablesSavePath.startsWith('/'))) {
+    problems.push(`--collector.firewall.iptables-save-path="${iptablesSavePath}": expected a command name or an absolute path`);
+  }
+
   const listenValues = values.get('web.listen-address');
   const listen: ListenAddress[] = [];
   for (const text of Array.isArray(listenValues) ? listenValues : [':9795']) {
@@ -439,6 +446,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     engineInfoMaxAgeMs: duration('collector.engine.info-max-age', '5m', 0, MAX_INTERVAL_MS),
     watchEvents: bool('collector.containers.watch-events', true),
     containersDetail,
+    firewall: { iptablesSavePath },
     host: { rootPath: absolutePath('host.root-path', P.HOST_ROOT), procPath: absolutePath('host.proc-path', P.HOST_PROC) },
     daemon: { configPath: absolutePath('daemon.config-path', P.DAEMON_JSON), probeAddresses },
     trivyReportsDir: optionalPath('trivy.reports-dir'),

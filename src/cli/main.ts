@@ -56,6 +56,7 @@ export function collectorOptions(config: Config): CollectorOptions {
     processes: config.processes,
     containersDetail: config.containersDetail,
     imageos: { ...config.imagesEol, concurrency: config.inspectConcurrency },
+    firewall: config.firewall,
     audit: config.audit,
   };
 }

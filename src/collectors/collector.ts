@@ -60,6 +60,10 @@ export interface CollectorOptions {
     /** Process names that mark a whole OS. */
     readonly fullOsNames: readonly string[];
   };
+  readonly firewall: {
+    /** --collector.firewall.iptables-save-path: the iptables-save binary (a name looked up in PATH, or an absolute path). */
+    readonly iptablesSavePath: string;
+  };
   readonly audit: {
     readonly logPath: string;
     readonly start: 'end' | 'beginning';

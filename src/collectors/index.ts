@@ -9,6 +9,7 @@ import { createDaemonCollector } from './daemon';
 import { createEngineCollector } from './engine';
 import { createEventsCollector } from './events';
 import { createImageOsCollector } from './imageos';
+import { createFirewallCollector } from './firewall';
 import { createImagesCollector } from './images';
 import { createProcessesCollector } from './processes';
 import { createResourcesCollector } from './resources';
@@ -79,6 +80,12 @@ export const COLLECTORS: readonly CollectorDefinition[] = [
     description: 'CIS Docker Benchmark v1.6 checks (docker_audit_cis_*)',
     enabledByDefault: true,
     create: (deps) => createCisCollector(deps),
+  },
+  {
+    name: 'firewall',
+    description: 'the host\'s iptables filter rules around Docker: the DOCKER-USER rules, the FORWARD policy, the backend, and the ports running containers publish on all interfaces with no DOCKER-USER rule in front (docker_audit_firewall_*, docker_audit_container_published_port_unfiltered); off by default, as it needs CAP_NET_ADMIN in the host\'s network namespace',
+    enabledByDefault: false,
+    create: createFirewallCollector,
   },
 ];
 

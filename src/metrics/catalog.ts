@@ -10,6 +10,7 @@ import { CONTAINERS_METRICS } from './families/containers';
 import { DAEMON_METRICS } from './families/daemon';
 import { EVENTS_METRICS } from './families/events';
 import { EXPORTER_METRICS } from './families/exporter';
+import { FIREWALL_METRICS } from './families/firewall';
 import { IMAGES_METRICS } from './families/images';
 import { IMAGEOS_METRICS } from './families/imageos';
 import { PROCESSES_METRICS } from './families/processes';
@@ -28,6 +29,7 @@ export const METRICS = {
   ...CIS_METRICS,
   ...AUDITLOG_METRICS,
   ...AUDITRULES_METRICS,
+  ...FIREWALL_METRICS,
 } as const;
 
 /** Every family served from collections, in the order the exposition lists them: the order of METRICS. */

@@ -221,7 +221,8 @@ function bindMounts(inspect: ContainerInspect): (MountPoint & { Source: string }
   return (inspect.Mounts ?? []).filter((m): m is MountPoint & { Source: string } => m.Type === 'bind' && typeof m.Source === 'string');
 }
 
-const WILDCARD_HOSTS = new Set(['', '0.0.0.0', '::', '[::]']);
+/** Host IPs that mean every interface of the host. */
+export const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['', '0.0.0.0', '::', '[::]']);
 const SHARED_PROPAGATION = new Set(['shared', 'rshared']);
 
 /**
