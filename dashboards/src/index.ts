@@ -5,6 +5,7 @@ import { auditLogDashboard } from './auditlog';
 import { containersDashboard } from './containers';
 import { daemonImagesDashboard } from './daemon-images';
 import { fleetDashboard } from './fleet';
+import { hostHygieneDashboard } from './host-hygiene';
 import { overviewDashboard } from './overview';
 
 export interface BundledDashboard {
@@ -32,6 +33,7 @@ export const DASHBOARDS: readonly BundledDashboard[] = [
   { file: 'daemon-images-resources.json', build: () => numbered(daemonImagesDashboard().build()) },
   { file: 'audit-log.json', build: () => numbered(auditLogDashboard().build()) },
   { file: 'fleet.json', build: () => numbered(fleetDashboard().build()) },
+  { file: 'host-hygiene.json', build: () => numbered(hostHygieneDashboard().build()) },
 ];
 
 /** The exact bytes of a dashboard file. */
@@ -103,7 +105,9 @@ export function expandTemplateVariables(expr: string, v: TemplateValues = {}): s
     __rate_interval: v.rateInterval ?? '1m',
     __interval: v.interval ?? '30s',
   };
-  return expr.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced: string | undefined, bare: string | undefined) => {
+  // `$1` is a label_replace capture group, not a variable: a Grafana variable's name cannot
+  // start with a digit, and Grafana leaves such text alone.
+  return expr.replace(/\$\{(\w+)\}|\$([A-Za-z_]\w*)/g, (whole, braced: string | undefined, bare: string | undefined) => {
     const name = braced ?? bare ?? '';
     if (!(name in values)) throw new Error(`unknown Grafana variable ${whole} in: ${expr}`);
     return values[name];

@@ -44,6 +44,7 @@ describe('bundled dashboards', () => {
       'docker-audit-daemon-images',
       'docker-audit-audit-log',
       'docker-audit-fleet',
+      'docker-audit-host-hygiene',
     ]);
     expect(new Set(built.map((b) => b.json.title)).size).toBe(built.length);
     for (const { json } of built) {
