@@ -50,6 +50,7 @@ export function collectorOptions(config: Config): CollectorOptions {
     resourcesDfIntervalMs: config.resourcesDfIntervalMs,
     containersDetail: config.containersDetail,
     audit: config.audit,
+    logs: { hostRootPath: config.host.rootPath, ...config.logs },
   };
 }
 

@@ -11,6 +11,7 @@ import { DAEMON_METRICS } from './families/daemon';
 import { EVENTS_METRICS } from './families/events';
 import { EXPORTER_METRICS } from './families/exporter';
 import { IMAGES_METRICS } from './families/images';
+import { LOGS_METRICS } from './families/logs';
 
 export { CACHED_HELP_SUFFIX, family, type MetricFamily, type MetricType } from './family';
 export { CONTAINER_LABELS, type ContainerLabel } from './families/containers';
@@ -24,6 +25,7 @@ export const METRICS = {
   ...CIS_METRICS,
   ...AUDITLOG_METRICS,
   ...AUDITRULES_METRICS,
+  ...LOGS_METRICS,
 } as const;
 
 /** Every family served from collections, in the order the exposition lists them: the order of METRICS. */
