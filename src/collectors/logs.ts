@@ -12,7 +12,7 @@ import type { Facts } from '../facts';
 import { LOGS_METRICS as M } from '../metrics/families/logs';
 import { flag, sample, type Sample } from '../metrics/sample';
 import { acceptedLogPath, LevelMatcher, LOG_LEVELS, LOG_STREAMS, LogLineCounter } from '../model/container-log';
-import type { ContainerPosture } from '../model/posture';
+import { hasContainerFinding, type ContainerPosture } from '../model/posture';
 import { resolveHostPath } from '../readers/host-paths';
 import { JsonLogTailer } from '../readers/json-log-tailer';
 import type { Collector, CollectorDeps } from './collector';
@@ -50,7 +50,7 @@ interface ContainerLog {
 }
 
 export interface LogsDeps extends Pick<CollectorDeps, 'options' | 'logger'> {
-  readonly facts: Pick<Facts, 'containers' | 'engine'>;
+  readonly facts: Pick<Facts, 'containers' | 'engine' | 'daemonSettings'>;
 }
 
 export function createLogsCollector({ facts, options, logger }: LogsDeps): Collector {
@@ -103,6 +103,14 @@ export function createLogsCollector({ facts, options, logger }: LogsDeps): Colle
     name: 'logs',
     async collect(ctx) {
       const containers = await facts.containers.get(ctx);
+      // --collector.containers.detail=findings: a container without a finding keeps only its
+      // state and info series (the containers collector's), so none of these, and its log is not read.
+      let postures = containers.postures;
+      if (options.containersDetail === 'findings') {
+        const daemon = await facts.daemonSettings.get(ctx).catch(() => undefined);
+        const daemonNoNewPrivileges = daemon?.settings.noNewPrivileges ?? false;
+        postures = postures.filter((p) => hasContainerFinding(p, daemonNoNewPrivileges));
+      }
       let dataRoot = DOCKER_DATA_ROOT;
       try {
         dataRoot = (await facts.engine.info(ctx)).DockerRootDir || DOCKER_DATA_ROOT;
@@ -110,12 +118,12 @@ export function createLogsCollector({ facts, options, logger }: LogsDeps): Colle
         ctx.logger.debug(`/info could not be read; looking for json-file logs under ${DOCKER_DATA_ROOT}`, { err });
       }
       const dir = await containersDir(dataRoot);
-      const jsonFile = containers.postures.filter((p) => p.logDriver === 'json-file');
+      const jsonFile = postures.filter((p) => p.logDriver === 'json-file');
       const ids = new Set(jsonFile.map((p) => p.id));
       for (const id of [...readers.keys()]) if (!ids.has(id)) retire(id);
       for (const id of rejected) if (!ids.has(id)) rejected.delete(id);
 
-      for (const p of containers.postures) logConfigSamples(p).forEach(ctx.emit);
+      for (const p of postures) logConfigSamples(p).forEach(ctx.emit);
       const max = opts.maxBytesPerCollection;
       const budget = { left: options.once || max <= 0 ? Infinity : max, signal: ctx.signal };
       const failures: unknown[] = [];

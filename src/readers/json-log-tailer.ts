@@ -58,6 +58,7 @@ interface Entry {
   readonly compressed: boolean;
   readonly ino: bigint;
   readonly size: number;
+  readonly mtimeNs: bigint;
 }
 
 interface Scan {
@@ -117,6 +118,8 @@ export class JsonLogTailer {
   private ino: bigint | undefined;
   private offset = 0;
   private head = Buffer.alloc(0);
+  /** The modification time when last read to its end. */
+  private mtimeNs = -1n;
   /** The rotated files read to their end, newest last: not read again when the place in the log is lost. */
   private finished: { ino: bigint; size: number; head: Buffer }[] = [];
   private carry: Buffer | undefined;
@@ -142,6 +145,12 @@ export class JsonLogTailer {
       // The beginning of the retained log: the oldest uncompressed file.
       this.skippedCompressed += scan.compressed;
       this.moveTo(scan.rotated[0] ?? scan.current!);
+    }
+    // The steady state, nothing written since the last poll: the listing says so, no file is opened.
+    const reading = this.find(scan);
+    if (reading?.index === 0 && reading.size === this.offset && reading.mtimeNs === this.mtimeNs) {
+      this.lagBytes = this.lag(scan);
+      return;
     }
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const at = this.find(scan);
@@ -199,6 +208,7 @@ export class JsonLogTailer {
     this.ino = entry.ino;
     this.offset = 0;
     this.head = Buffer.alloc(0);
+    this.mtimeNs = -1n;
   }
 
   private find(scan: Scan): Entry | undefined {
@@ -246,7 +256,7 @@ export class JsonLogTailer {
       if (!rot) continue;
       const status = await fs.lstat(path.join(this.dir, name), { bigint: true }).catch(() => undefined);
       if (!status?.isFile()) continue;
-      const entry: Entry = { name, index: rot.index, compressed: rot.compressed, ino: status.ino, size: Number(status.size) };
+      const entry: Entry = { name, index: rot.index, compressed: rot.compressed, ino: status.ino, size: Number(status.size), mtimeNs: status.mtimeNs };
       sizeBytes += entry.size;
       if (entry.compressed) compressed++;
       else if (entry.index === 0) current = entry;
@@ -273,16 +283,18 @@ export class JsonLogTailer {
       const status = await handle.stat({ bigint: true });
       if (!status.isFile() || status.ino !== entry.ino) return 'moved';
       const size = Number(status.size);
-      if (size === this.offset) return 'end';
-      // Another file under the same inode: its first bytes changed (the file being read was
-      // deleted, and dockerd's next new file got its inode, which ext4 and xfs do at once).
-      if (this.offset > 0 && !(await this.sameHead(handle, size))) return 'gone';
+      // Nothing new since the last read (the steady state): no further read.
+      if (size === this.offset && status.mtimeNs === this.mtimeNs) return 'end';
       if (size < this.offset) {
         // Emptied in place (`truncate -s 0`, the usual way to free a log's space by hand).
         this.truncations++;
         this.cutOff(sink);
         this.offset = 0;
         this.head = Buffer.alloc(0);
+      } else if (this.offset > 0 && !(await this.sameHead(handle, size))) {
+        // Another file under the same inode: its first bytes changed (the file being read was
+        // deleted, and dockerd's next new file got its inode, which ext4 and tmpfs do at once).
+        return 'gone';
       }
       if (this.head.length < HEAD_BYTES) await this.sameHead(handle, size);
       const buffer = this.options.buffer;
@@ -296,6 +308,7 @@ export class JsonLogTailer {
         budget.left -= bytesRead;
         this.splitLines(buffer.subarray(0, bytesRead), sink);
       }
+      this.mtimeNs = status.mtimeNs;
       return 'end';
     } catch (err) {
       throw new Error(`reading the container log ${file} failed`, { cause: err });
