@@ -11,6 +11,7 @@ import { COLLECTORS } from '../collectors';
 import type { EolTableSource } from '../metrics/families/imageos';
 import { MAX_EOL_FILE_BYTES, parseEolTable, validateEolTable, type EolTable } from '../model/os-eol';
 import { BUNDLED_EOL_TABLE } from '../model/os-eol-table';
+import { DEFAULT_ERROR_PATTERNS, DEFAULT_WARNING_PATTERNS } from '../model/container-log';
 import { CONTAINER_DETAILS, normaliseHostPath, type ContainerDetail } from '../model/posture';
 import { DEFAULT_FULL_OS_PROCESS_NAMES, fullOsNameProblem } from '../model/processes';
 import { defaultCertPath } from '../readers/engine';
@@ -55,6 +56,12 @@ export interface Config {
     rulesPaths: string[];
     auditctlPath: string;
   };
+  logs: {
+    errorPatterns: string[];
+    warningPatterns: string[];
+    maxBytesPerCollection: number;
+    maxLineBytes: number;
+  };
   collectors: Record<string, boolean>;
   once: boolean;
   /** --output: what --once prints (docs/output.md). */
@@ -83,6 +90,8 @@ export interface FlagSpec {
 
 const SENSITIVE_DEFAULT = P.SENSITIVE_PATHS.join(',');
 const AUDIT_RULES_DEFAULT = P.AUDIT_RULES_PATHS.join(',');
+const LOG_ERROR_DEFAULT = DEFAULT_ERROR_PATTERNS.join(',');
+const LOG_WARNING_DEFAULT = DEFAULT_WARNING_PATTERNS.join(',');
 
 export const FLAGS: readonly FlagSpec[] = [
   { name: 'web.listen-address', kind: 'string', repeatable: true, defaultText: ':9795', help: 'Address to serve /metrics and the landing page on ([host]:port). Repeat the flag to listen on several.' },
@@ -120,6 +129,10 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'audit.max-line-bytes', kind: 'string', defaultText: '65536', help: 'Audit log lines longer than this are skipped and counted as parse errors.' },
   { name: 'audit.rules-paths', kind: 'string', defaultText: AUDIT_RULES_DEFAULT, help: 'Comma-separated audit rules files or folders (*.rules), read when `auditctl -l` cannot be run.' },
   { name: 'audit.auditctl-path', kind: 'string', defaultText: 'auditctl', help: 'The auditctl binary for the live rules (-l) and kernel status (-s); "" never runs it.' },
+  { name: 'collector.logs.error-patterns', kind: 'string', defaultText: LOG_ERROR_DEFAULT, help: 'Comma-separated words that make a container log line count as level="error" in docker_audit_container_log_lines_total (case-insensitive substring match; error wins over warning). Empty: none.' },
+  { name: 'collector.logs.warning-patterns', kind: 'string', defaultText: LOG_WARNING_DEFAULT, help: 'Comma-separated words that make a container log line not matching an error pattern count as level="warning" (case-insensitive substring match). Empty: none.' },
+  { name: 'collector.logs.max-bytes-per-collection', kind: 'string', defaultText: '8388608', help: 'Most json-file container log bytes one collection reads, every container together (8 MiB); the rest waits for the next collections and shows as docker_audit_container_logs_lag_bytes. 0: no limit. --once always reads to the end.' },
+  { name: 'collector.logs.max-line-bytes', kind: 'string', defaultText: '262144', help: 'json-file log lines longer than this are skipped and counted in docker_audit_container_logs_parse_errors_total (Docker writes at most 16 KiB of output per line, which JSON escaping can grow to about 100 KiB).' },
   ...COLLECTORS.map(
     (c): FlagSpec => ({
       name: `collector.${c.name}`,
@@ -468,6 +481,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       maxBytesPerCollection: integer('audit.max-bytes-per-collection', '67108864', 0, Number.MAX_SAFE_INTEGER),
       rulesPaths: rulesPaths,
       auditctlPath,
+    },
+    logs: {
+      errorPatterns: list('collector.logs.error-patterns', LOG_ERROR_DEFAULT),
+      warningPatterns: list('collector.logs.warning-patterns', LOG_WARNING_DEFAULT),
+      maxBytesPerCollection: integer('collector.logs.max-bytes-per-collection', '8388608', 0, Number.MAX_SAFE_INTEGER),
+      maxLineBytes: integer('collector.logs.max-line-bytes', '262144', 1024, 16 * 1024 * 1024),
     },
     collectors,
     once,

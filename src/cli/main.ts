@@ -58,6 +58,7 @@ export function collectorOptions(config: Config): CollectorOptions {
     imageos: { ...config.imagesEol, concurrency: config.inspectConcurrency },
     firewall: config.firewall,
     audit: config.audit,
+    logs: { hostRootPath: config.host.rootPath, ...config.logs },
   };
 }
 

@@ -75,6 +75,15 @@ export interface CollectorOptions {
     /** Most audit log bytes one collection reads (0: no limit); --once always reads to the end. */
     readonly maxBytesPerCollection: number;
   };
+  readonly logs: {
+    /** Where the host's root is mounted: the engine's LogPath is read under it. */
+    readonly hostRootPath: string;
+    readonly errorPatterns: readonly string[];
+    readonly warningPatterns: readonly string[];
+    /** Most json-file log bytes one collection reads, every container together (0: no limit); --once always reads to the end. */
+    readonly maxBytesPerCollection: number;
+    readonly maxLineBytes: number;
+  };
 }
 
 /** What a collector may be built from. Each collector takes only what it needs. */

@@ -12,6 +12,7 @@ import { createImageOsCollector } from './imageos';
 import { createFirewallCollector } from './firewall';
 import { createImagesCollector } from './images';
 import { createProcessesCollector } from './processes';
+import { createLogsCollector } from './logs';
 import { createResourcesCollector } from './resources';
 
 export const COLLECTORS: readonly CollectorDefinition[] = [
@@ -74,6 +75,12 @@ export const COLLECTORS: readonly CollectorDefinition[] = [
     description: 'the Linux audit log, followed incrementally: events by key, syscall and success, records by type, events by executable (docker_audit_log_*)',
     enabledByDefault: true,
     create: createAuditlogCollector,
+  },
+  {
+    name: 'logs',
+    description: 'every container\'s log driver and log rotation, and its json-file log read incrementally from the host\'s files: size on disk, lines by stream and level (error, warning, other) (docker_audit_container_log_*, docker_audit_container_logs_*)',
+    enabledByDefault: true,
+    create: createLogsCollector,
   },
   {
     name: 'cis',

@@ -14,6 +14,7 @@ import { FIREWALL_METRICS } from './families/firewall';
 import { IMAGES_METRICS } from './families/images';
 import { IMAGEOS_METRICS } from './families/imageos';
 import { PROCESSES_METRICS } from './families/processes';
+import { LOGS_METRICS } from './families/logs';
 
 export { CACHED_HELP_SUFFIX, family, type MetricFamily, type MetricType } from './family';
 export { CONTAINER_LABELS, type ContainerLabel } from './families/containers';
@@ -30,6 +31,7 @@ export const METRICS = {
   ...AUDITLOG_METRICS,
   ...AUDITRULES_METRICS,
   ...FIREWALL_METRICS,
+  ...LOGS_METRICS,
 } as const;
 
 /** Every family served from collections, in the order the exposition lists them: the order of METRICS. */

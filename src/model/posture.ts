@@ -115,6 +115,14 @@ export interface ContainerPosture {
   // Lifecycle.
   readonly restartPolicyUnbounded: boolean;
   readonly healthcheckConfigured: boolean;
+
+  // Logging.
+  /** HostConfig.LogConfig.Type: json-file, local, none, journald, ...; "" when the inspect has none. */
+  readonly logDriver: string;
+  /** Whether the driver's files on this host are bounded: json-file with max-size, or local (which rotates by default). */
+  readonly logRotationConfigured: boolean;
+  /** The json-file log's host path as the engine reports it (LogPath); "" for other drivers. Not yet checked: see model/container-log.ts. */
+  readonly logPath: string;
 }
 
 /** Normalises a POSIX host path: no trailing slash, no "." or ".." segments. Other paths are returned as they are. */
@@ -239,6 +247,23 @@ function restartPolicyUnbounded(policy: { Name?: string; MaximumRetryCount?: num
   return true;
 }
 
+/**
+ * Whether a container's log files on this host are bounded. json-file keeps one file that
+ * grows without end unless max-size is set (max-file alone does nothing: it needs
+ * max-size); local rotates by default (20 MB x 5, moby daemon/logger/local) and cannot be
+ * made unbounded. The daemon's log-opts (daemon.json "log-opts", dockerd --log-opt) are
+ * merged into LogConfig.Config when the container is created with the daemon's default
+ * driver, so the container's own Config is the whole truth; a container created before
+ * daemon.json gained max-size keeps its unbounded log until it is created again.
+ * Every other driver (none, journald, syslog, fluentd...) is 0 here: this exporter cannot
+ * see its rotation, if it has one (docker_audit_container_log_driver tells them apart).
+ */
+export function logRotationConfigured(config: { Type?: string; Config?: Record<string, string> | null } | undefined): boolean {
+  if (config?.Type === 'local') return true;
+  const maxSize = config?.Config?.['max-size'];
+  return config?.Type === 'json-file' && typeof maxSize === 'string' && maxSize.trim() !== '';
+}
+
 /** The container's posture from its inspect. Pure. */
 export function containerPosture(inspect: ContainerInspect, options: PostureOptions): ContainerPosture {
   const hc = inspect.HostConfig ?? {};
@@ -330,6 +355,10 @@ export function containerPosture(inspect: ContainerInspect, options: PostureOpti
 
     restartPolicyUnbounded: restartPolicyUnbounded(hc.RestartPolicy),
     healthcheckConfigured: healthcheck,
+
+    logDriver: hc.LogConfig?.Type ?? '',
+    logRotationConfigured: logRotationConfigured(hc.LogConfig),
+    logPath: hc.LogConfig?.Type === 'json-file' ? inspect.LogPath ?? '' : '',
   };
 }
 

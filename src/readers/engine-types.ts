@@ -48,6 +48,8 @@ export interface ContainerInspect {
   Created?: string;
   RestartCount?: number;
   AppArmorProfile?: string;
+  /** The json-file log as a host path (under the data root); "" for drivers that keep no such file. */
+  LogPath?: string;
   State?: {
     Status?: string;
     Running?: boolean;
@@ -93,6 +95,8 @@ export interface ContainerInspect {
     CpuShares?: number;
     CgroupParent?: string;
     Devices?: { PathOnHost?: string; PathInContainer?: string; CgroupPermissions?: string }[] | null;
+    /** The log driver and its options, the daemon's default log-opts merged in at create time. */
+    LogConfig?: { Type?: string; Config?: Record<string, string> | null };
   };
   Mounts?: MountPoint[] | null;
   NetworkSettings?: {

@@ -27,7 +27,7 @@ describe('parseConfig', () => {
     expect(c.schedule).toBe('*/15 * * * * *');
     expect(c.docker).toMatchObject({ host: 'unix:///var/run/docker.sock', tlsVerify: false, timeoutMs: 10_000 });
     expect(c.collectors).toEqual(Object.fromEntries(COLLECTORS.map((d) => [d.name, d.enabledByDefault])));
-    expect(Object.keys(c.collectors)).toEqual(['engine', 'containers', 'daemon', 'images', 'imageos', 'resources', 'processes', 'events', 'auditrules', 'auditlog', 'cis', 'firewall']);
+    expect(Object.keys(c.collectors)).toEqual(['engine', 'containers', 'daemon', 'images', 'imageos', 'resources', 'processes', 'events', 'auditrules', 'auditlog', 'logs', 'cis', 'firewall']);
     expect(c.inspectMaxAgeMs).toBe(300_000);
     expect(c.inspectConcurrency).toBe(8);
     expect(c.once).toBe(false);

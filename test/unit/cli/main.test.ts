@@ -34,7 +34,7 @@ describe('buildRunner', () => {
       const first = await runner.run(signal);
       // No dockerd under the empty proc folder, but /info answers: every collector succeeds.
       expect(first.statuses.filter((s) => !s.success).map((s) => `${s.name}: ${s.error}`)).toEqual([]);
-      expect(first.statuses.map((s) => s.name)).toEqual(['engine', 'containers', 'daemon', 'images', 'imageos', 'resources', 'processes', 'events', 'cis']);
+      expect(first.statuses.map((s) => s.name)).toEqual(['engine', 'containers', 'daemon', 'images', 'imageos', 'resources', 'processes', 'events', 'logs', 'cis']);
       expect({ pings: engine.calls.ping, infos }).toEqual({ pings: 1, infos: 1 });
       await runner.run(signal);
       expect({ pings: engine.calls.ping, infos }).toEqual({ pings: 2, infos: 1 });
