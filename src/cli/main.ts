@@ -35,7 +35,7 @@ export function factsOptions(config: Config): FactsOptions {
     engineInfoMaxAgeMs: config.engineInfoMaxAgeMs,
     watchEvents: !config.once && config.watchEvents,
     once: config.once,
-    host: config.host,
+    host: { rootPath: config.host.rootPath, procPath: config.host.procPath },
     daemon: config.daemon,
     audit: { auditctlPath: config.audit.auditctlPath, rulesPaths: config.audit.rulesPaths },
     auditedPaths: CIS_AUDITED_PATHS,
@@ -49,6 +49,7 @@ export function collectorOptions(config: Config): CollectorOptions {
     trivyReportsDir: config.trivyReportsDir,
     resourcesDfIntervalMs: config.resourcesDfIntervalMs,
     containersDetail: config.containersDetail,
+    host: config.host,
     audit: config.audit,
   };
 }

@@ -39,6 +39,8 @@ export interface CollectorOptions {
   readonly resourcesDfIntervalMs: number;
   /** --collector.containers.detail: "findings" serves a container's series beyond state and info only when it has a finding. */
   readonly containersDetail: ContainerDetail;
+  /** Where the host collector reads the host's procfs and sysfs ("/proc" and "/sys", or "/host/proc" and "/host/sys" in a container). */
+  readonly host: { readonly procPath: string; readonly sysPath: string };
   readonly audit: {
     readonly logPath: string;
     readonly start: 'end' | 'beginning';

@@ -8,6 +8,7 @@ import { createContainersCollector } from './containers';
 import { createDaemonCollector } from './daemon';
 import { createEngineCollector } from './engine';
 import { createEventsCollector } from './events';
+import { createHostCollector } from './host';
 import { createImagesCollector } from './images';
 import { createResourcesCollector } from './resources';
 
@@ -59,6 +60,12 @@ export const COLLECTORS: readonly CollectorDefinition[] = [
     description: 'the Linux audit log, followed incrementally: events by key, syscall and success, records by type, events by executable (docker_audit_log_*)',
     enabledByDefault: true,
     create: createAuditlogCollector,
+  },
+  {
+    name: 'host',
+    description: 'host-level protections: AppArmor, SELinux, seccomp, the cgroup version, the kernel release, user namespaces and kernel lockdown, from --host.proc-path and --host.sys-path (docker_audit_host_*)',
+    enabledByDefault: true,
+    create: createHostCollector,
   },
   {
     name: 'cis',

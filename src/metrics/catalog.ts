@@ -10,6 +10,7 @@ import { CONTAINERS_METRICS } from './families/containers';
 import { DAEMON_METRICS } from './families/daemon';
 import { EVENTS_METRICS } from './families/events';
 import { EXPORTER_METRICS } from './families/exporter';
+import { HOST_METRICS } from './families/host';
 import { IMAGES_METRICS } from './families/images';
 
 export { CACHED_HELP_SUFFIX, family, type MetricFamily, type MetricType } from './family';
@@ -24,6 +25,7 @@ export const METRICS = {
   ...CIS_METRICS,
   ...AUDITLOG_METRICS,
   ...AUDITRULES_METRICS,
+  ...HOST_METRICS,
 } as const;
 
 /** Every family served from collections, in the order the exposition lists them: the order of METRICS. */
