@@ -51,6 +51,8 @@ export const AUDIT_RULES_PATHS: readonly string[] = ['/etc/audit/audit.rules', '
 /** The host's root and procfs as the exporter sees them when it runs on the host itself. */
 export const HOST_ROOT = '/';
 export const HOST_PROC = '/proc';
+/** The host's sysfs: AppArmor, SELinux, cgroup and lockdown state (--host.sys-path). */
+export const HOST_SYS = '/sys';
 
 /**
  * Host paths whose bind mount into a container weakens the host (CIS Docker Benchmark 5.6,

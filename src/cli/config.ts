@@ -35,7 +35,7 @@ export interface Config {
   containersDetail: ContainerDetail;
   firewall: { iptablesSavePath: string };
   /** Where the host's files are: "/" and "/proc" normally, "/host" and "/host/proc" in a container. */
-  host: { rootPath: string; procPath: string };
+  host: { rootPath: string; procPath: string; sysPath: string };
   daemon: { configPath: string; probeAddresses: string[] };
   trivyReportsDir: string | undefined;
   /** The end-of-life table of the imageos collector: --images.eol-file's, else the bundled one. */
@@ -109,7 +109,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'collector.containers.detail', kind: 'string', defaultText: 'all', help: `Which containers get every per-container series: all, or findings (only those with at least one finding, such as root, privileged or a missing limit: docs/containers.md); the others keep docker_audit_container_state and docker_audit_container_info, and the docker_audit_containers* counts are the same either way. One of ${CONTAINER_DETAILS.join(', ')}.` },
   { name: 'collector.engine.info-max-age', kind: 'string', defaultText: '5m', help: 'Longest the answer of /info is reused (one cache, shared by the engine and daemon collectors); it is read again at once when a ping fails, the API version changes, or dockerd restarted or daemon.json changed. 0 reads it on every collection. At most 24h.' },
   { name: 'host.root-path', kind: 'string', defaultText: P.HOST_ROOT, help: 'Where the host\'s root filesystem is mounted: daemon files (docker.service, sockets, /etc/docker, binaries) are read under it. Set /host when the exporter runs in a container with / mounted there.' },
-  { name: 'host.proc-path', kind: 'string', defaultText: P.HOST_PROC, help: 'The host\'s procfs, to find dockerd and read its command line. Set /host/proc in a container.' },
+  { name: 'host.proc-path', kind: 'string', defaultText: P.HOST_PROC, help: 'The host\'s procfs, to find dockerd and read its command line, and the kernel release, seccomp and user namespace settings. Set /host/proc in a container.' },
+  { name: 'host.sys-path', kind: 'string', defaultText: P.HOST_SYS, help: 'The host\'s sysfs, where the host collector reads AppArmor, SELinux, cgroup and kernel lockdown state. Set /host/sys in a container.' },
   { name: 'daemon.config-path', kind: 'string', defaultText: P.DAEMON_JSON, help: 'The daemon configuration file (read as it is, not under --host.root-path).' },
   { name: 'daemon.probe-address', kind: 'string', defaultText: '127.0.0.1:2375', help: 'Comma-separated host:port addresses probed with a plain-HTTP GET /_ping, on top of every TCP listener dockerd has; "" probes only the listeners.' },
   { name: 'trivy.reports-dir', kind: 'string', defaultText: '', help: 'Folder of JSON reports written by `trivy image -f json`; their counts become docker_audit_image_vulnerabilities. Empty: off.' },
@@ -460,7 +461,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     watchEvents: bool('collector.containers.watch-events', true),
     containersDetail,
     firewall: { iptablesSavePath },
-    host: { rootPath: absolutePath('host.root-path', P.HOST_ROOT), procPath: absolutePath('host.proc-path', P.HOST_PROC) },
+    host: { rootPath: absolutePath('host.root-path', P.HOST_ROOT), procPath: absolutePath('host.proc-path', P.HOST_PROC), sysPath: absolutePath('host.sys-path', P.HOST_SYS) },
     daemon: { configPath: absolutePath('daemon.config-path', P.DAEMON_JSON), probeAddresses },
     trivyReportsDir: optionalPath('trivy.reports-dir'),
     imagesEol,

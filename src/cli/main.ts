@@ -40,7 +40,7 @@ export function factsOptions(config: Config): FactsOptions {
     engineInfoMaxAgeMs: config.engineInfoMaxAgeMs,
     watchEvents: !config.once && config.watchEvents,
     once: config.once,
-    host: config.host,
+    host: { rootPath: config.host.rootPath, procPath: config.host.procPath },
     daemon: config.daemon,
     audit: { auditctlPath: config.audit.auditctlPath, rulesPaths: config.audit.rulesPaths },
     auditedPaths: CIS_AUDITED_PATHS,
@@ -57,6 +57,7 @@ export function collectorOptions(config: Config): CollectorOptions {
     containersDetail: config.containersDetail,
     imageos: { ...config.imagesEol, concurrency: config.inspectConcurrency },
     firewall: config.firewall,
+    host: config.host,
     audit: config.audit,
     logs: { hostRootPath: config.host.rootPath, ...config.logs },
   };

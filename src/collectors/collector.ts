@@ -64,6 +64,8 @@ export interface CollectorOptions {
     /** --collector.firewall.iptables-save-path: the iptables-save binary (a name looked up in PATH, or an absolute path). */
     readonly iptablesSavePath: string;
   };
+  /** Where the host collector reads the host's procfs and sysfs ("/proc" and "/sys", or "/host/proc" and "/host/sys" in a container). */
+  readonly host: { readonly procPath: string; readonly sysPath: string };
   readonly audit: {
     readonly logPath: string;
     readonly start: 'end' | 'beginning';

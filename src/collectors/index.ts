@@ -10,6 +10,7 @@ import { createEngineCollector } from './engine';
 import { createEventsCollector } from './events';
 import { createImageOsCollector } from './imageos';
 import { createFirewallCollector } from './firewall';
+import { createHostCollector } from './host';
 import { createImagesCollector } from './images';
 import { createProcessesCollector } from './processes';
 import { createLogsCollector } from './logs';
@@ -81,6 +82,12 @@ export const COLLECTORS: readonly CollectorDefinition[] = [
     description: 'every container\'s log driver and log rotation, and its json-file log read incrementally from the host\'s files: size on disk, lines by stream and level (error, warning, other) (docker_audit_container_log_*, docker_audit_container_logs_*)',
     enabledByDefault: true,
     create: createLogsCollector,
+  },
+  {
+    name: 'host',
+    description: 'host-level protections: AppArmor, SELinux, seccomp, the cgroup version, the kernel release, user namespaces and kernel lockdown, from --host.proc-path and --host.sys-path (docker_audit_host_*)',
+    enabledByDefault: true,
+    create: createHostCollector,
   },
   {
     name: 'cis',

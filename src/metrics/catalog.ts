@@ -11,6 +11,7 @@ import { DAEMON_METRICS } from './families/daemon';
 import { EVENTS_METRICS } from './families/events';
 import { EXPORTER_METRICS } from './families/exporter';
 import { FIREWALL_METRICS } from './families/firewall';
+import { HOST_METRICS } from './families/host';
 import { IMAGES_METRICS } from './families/images';
 import { IMAGEOS_METRICS } from './families/imageos';
 import { PROCESSES_METRICS } from './families/processes';
@@ -32,6 +33,7 @@ export const METRICS = {
   ...AUDITRULES_METRICS,
   ...FIREWALL_METRICS,
   ...LOGS_METRICS,
+  ...HOST_METRICS,
 } as const;
 
 /** Every family served from collections, in the order the exposition lists them: the order of METRICS. */

@@ -6,6 +6,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { onAbort } from '../base/abort';
 import type { ContainerInspect, ContainerSummary, ContainerTop, EngineInfo, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from './engine-types';
 
 /** The newest Engine API version this exporter was written against. */
@@ -322,21 +323,16 @@ async function withDeadline<T>(
 ): Promise<{ value?: T; error?: unknown; timedOut: boolean }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DeadlineExceeded(timeoutMs)), timeoutMs);
-  const listening: [AbortSignal, () => void][] = [];
-  for (const parent of parents) {
-    if (!parent) continue;
-    const onParentAbort = () => controller.abort(parent.reason);
-    if (parent.aborted) onParentAbort();
-    parent.addEventListener('abort', onParentAbort, { once: true });
-    listening.push([parent, onParentAbort]);
-  }
+  // The parents are long-lived and shared (the shutdown signal, the client's closing
+  // signal): one listener each for every call in flight (src/base/abort.ts), not one per call.
+  const unsubscribe = parents.filter((p): p is AbortSignal => p !== undefined).map((parent) => onAbort(parent, () => controller.abort(parent.reason)));
   try {
     return { value: await fn(controller.signal), timedOut: false };
   } catch (error) {
     return { error, timedOut: controller.signal.reason instanceof DeadlineExceeded };
   } finally {
     clearTimeout(timer);
-    for (const [parent, onParentAbort] of listening) parent.removeEventListener('abort', onParentAbort);
+    for (const stop of unsubscribe) stop();
   }
 }
 

@@ -1,6 +1,7 @@
 // The active probe: one plain-HTTP GET /_ping to an address, to find a Docker API that
 // answers without TLS or authentication.
 import * as http from 'node:http';
+import { onAbort } from '../base/abort';
 
 export interface ProbeResult {
   /** host:port probed. */
@@ -27,11 +28,12 @@ export function probe(address: string, signal: AbortSignal, timeoutMs = PROBE_TI
   if (Number(m[2]) < 1 || Number(m[2]) > 65535) return Promise.resolve({ address, exposed: false, error: 'no such port' });
   return new Promise((resolve) => {
     let done = false;
+    let stopListening = () => {};
     const finish = (result: Omit<ProbeResult, 'address'>) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
+      stopListening();
       req.destroy();
       resolve({ address, ...result });
     };
@@ -48,8 +50,8 @@ export function probe(address: string, signal: AbortSignal, timeoutMs = PROBE_TI
       res.on('error', (err) => finish({ status: res.statusCode, exposed: false, error: err.message }));
     });
     const timer = setTimeout(() => finish({ exposed: false, error: `no answer within ${timeoutMs} ms` }), timeoutMs);
-    const onAbort = () => finish({ exposed: false, error: 'aborted' });
-    signal.addEventListener('abort', onAbort, { once: true });
+    // Up to PROBE_CONCURRENCY probes share the collection's signal: one listener for all.
+    stopListening = onAbort(signal, () => finish({ exposed: false, error: 'aborted' }));
     req.on('error', (err: NodeJS.ErrnoException) => finish({ exposed: false, error: err.code ?? err.message }));
     req.end();
   });

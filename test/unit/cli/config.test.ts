@@ -27,7 +27,7 @@ describe('parseConfig', () => {
     expect(c.schedule).toBe('*/15 * * * * *');
     expect(c.docker).toMatchObject({ host: 'unix:///var/run/docker.sock', tlsVerify: false, timeoutMs: 10_000 });
     expect(c.collectors).toEqual(Object.fromEntries(COLLECTORS.map((d) => [d.name, d.enabledByDefault])));
-    expect(Object.keys(c.collectors)).toEqual(['engine', 'containers', 'daemon', 'images', 'imageos', 'resources', 'processes', 'events', 'auditrules', 'auditlog', 'logs', 'cis', 'firewall']);
+    expect(Object.keys(c.collectors)).toEqual(['engine', 'containers', 'daemon', 'images', 'imageos', 'resources', 'processes', 'events', 'auditrules', 'auditlog', 'logs', 'host', 'cis', 'firewall']);
     expect(c.inspectMaxAgeMs).toBe(300_000);
     expect(c.inspectConcurrency).toBe(8);
     expect(c.once).toBe(false);
@@ -120,6 +120,12 @@ describe('parseConfig', () => {
     ]);
     const ok = config(['--trivy.reports-dir=/srv/trivy', '--audit.state-file=', '--audit.auditctl-path=auditctl']);
     expect([ok.trivyReportsDir, ok.audit.stateFile, ok.audit.auditctlPath]).toEqual(['/srv/trivy', undefined, 'auditctl']);
+  });
+
+  it('takes --host.sys-path (default /sys) as an absolute path, beside the proc path', () => {
+    expect(config([]).host).toEqual({ rootPath: '/', procPath: '/proc', sysPath: '/sys' });
+    expect(config(['--host.root-path=/host', '--host.proc-path=/host/proc', '--host.sys-path=/host/sys']).host).toEqual({ rootPath: '/host', procPath: '/host/proc', sysPath: '/host/sys' });
+    expect(problems(['--host.sys-path=sys'])).toEqual(['--host.sys-path="sys": expected an absolute path']);
   });
 
   it('takes --web.listen-address more than once, in order, and refuses the same address twice', () => {

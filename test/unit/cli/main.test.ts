@@ -22,6 +22,7 @@ describe('buildRunner', () => {
     const config = testConfig([
       '--no-collector.auditlog',
       '--no-collector.auditrules',
+      '--no-collector.host', // reads /proc and /sys only
       '--collector.containers.watch-events=false',
       `--host.root-path=${dir}`,
       `--host.proc-path=${path.join(dir, 'proc')}`,

@@ -1,0 +1,16 @@
+// Collector "host": the host kernel's protections for containers (docs/host.md).
+// Families are added to the catalog (src/metrics/catalog.ts) through this object.
+import { family, type MetricFamily } from '../family';
+
+export const HOST_METRICS = {
+  hostLsmEnabled: family('host', 'gauge', 'docker_audit_host_lsm_enabled', 'Whether the Linux security module is enabled: apparmor from /sys/module/apparmor/parameters/enabled ("Y"), selinux when /sys/fs/selinux/enforce exists (enforcing or permissive). Both lsm values are always present (0 when the kernel has no such module); one is missing only when its file could not be read (docker_audit_host_reading_status says so).', ['lsm']),
+  hostSelinuxMode: family('host', 'gauge', 'docker_audit_host_selinux_mode', 'SELinux mode, one-hot: enforcing ("1" in /sys/fs/selinux/enforce), permissive ("0"), disabled (no selinuxfs).', ['mode']),
+  hostSeccompAvailable: family('host', 'gauge', 'docker_audit_host_seccomp_available', 'Whether the kernel offers seccomp filter mode as Docker needs it: /proc/sys/kernel/seccomp/actions_avail lists errno and allow (before kernel 4.14, without that file: a "Seccomp:" line in /proc/self/status).', []),
+  hostCgroupVersion: family('host', 'gauge', 'docker_audit_host_cgroup_version', 'The cgroup version containers get: 2 when cgroup2 is mounted at /sys/fs/cgroup, 1 for v1 hierarchies there, hybrid layout (cgroup2 at /sys/fs/cgroup/unified) included; docker_audit_host_cgroup_layout tells hybrid apart.', []),
+  hostCgroupLayout: family('host', 'gauge', 'docker_audit_host_cgroup_layout', 'The layout of /sys/fs/cgroup, one-hot, as containerd names it: legacy (v1 only), hybrid (v1 hierarchies, cgroup2 at unified/, controllers on v1), unified (v2 only).', ['layout']),
+  hostKernelInfo: family('host', 'gauge', 'docker_audit_host_kernel_info', 'The running kernel; always 1. release is /proc/sys/kernel/osrelease (uname -r).', ['release']),
+  hostApparmorDockerDefaultLoaded: family('host', 'gauge', 'docker_audit_host_apparmor_docker_default_loaded', 'Whether AppArmor\'s docker-default profile is loaded (/sys/kernel/security/apparmor/profiles, readable by root only). Present only when AppArmor is enabled and the list could be read.', []),
+  hostUserNamespacesMax: family('host', 'gauge', 'docker_audit_host_user_namespaces_max', 'The kernel\'s limit on user namespaces per user (/proc/sys/user/max_user_namespaces); 0 means none can be created, so userns-remap and rootless Docker cannot work.', []),
+  hostKernelLockdown: family('host', 'gauge', 'docker_audit_host_kernel_lockdown', 'Kernel lockdown mode, one-hot: none, integrity, confidentiality (/sys/kernel/security/lockdown). Absent when the file is not there (no lockdown LSM, or securityfs not mounted).', ['mode']),
+  hostReadingStatus: family('host', 'gauge', 'docker_audit_host_reading_status', 'How each host reading ended, one-hot: ok; absent (no such file, which the kernel means as "off" for apparmor and selinux); unreadable (permission denied, not a regular file, a timeout); malformed (a value the kernel does not write). The log names the file and the error.', ['reading', 'status']),
+} as const satisfies Record<string, MetricFamily>;
