@@ -7,17 +7,23 @@
 //     engineers' keys, key=(null) events), grouped by serial. The rules are removed again.
 //  2. A log of --size-mb (default 200) MB and one of a quarter of that in --dir (default a
 //     temporary folder under /tmp), the events replayed with fresh serials and timestamps.
-//  3. Measured in the same run: the collector's ingestion (its own code path: tailer,
-//     parser, event assembly, counters; --once, --audit.start=beginning) in a fresh child
-//     process per file, so RSS compares; `aureport -k --summary -if FILE`; `ausearch -k
-//     docker -if FILE --raw`; per-key counts compared with aureport's.
+//  3. Measured in the same run, side by side, --rounds times (default 2) in turn, each in a
+//     fresh child process so that time and peak RSS are its own: the collector's ingestion
+//     (its own code path: tailer, scanner, event assembly, counters; --audit.start=beginning)
+//     in --once mode, and in server mode (collections back to back, each reading at most the
+//     default --audit.max-bytes-per-collection, until the lag is 0); `aureport -k --summary
+//     -if FILE`; a bare newline count over the file in 1 MiB chunks (the ceiling of any line
+//     reader in Node); `ausearch -k docker -if FILE --raw` once. Per-key counts of both modes
+//     compared with aureport's. With --baseline=DIR (a copy of dist/ built from an earlier
+//     commit, with node_modules reachable from it), that build's collector is measured too,
+//     in the same rounds, for before/after figures taken in the same conditions.
 //  4. CPU and RSS of a fresh process following a log that another process grows at --rate events/s (default
 //     2000) for --follow-seconds (default 20), collecting every --collect-ms (default 1000). With
 //     --rotate-ms, the writer also rotates the log that often the way auditd does (audit.log.N
 //     renamed to .N+1, audit.log to .1, the oldest of --num-logs, default 5, deleted), and the
 //     rotations and lost files the collector counted are compared with the real ones.
 //
-// Usage (as root): npm run bench:audit [-- --size-mb=200 --dir=/tmp/x --rate=2000 --follow-seconds=20 --collect-ms=1000 --rotate-ms=0 --num-logs=5]
+// Usage (as root): npm run bench:audit [-- --size-mb=260 --rounds=2 --baseline=DIR --dir=/tmp/x --rate=2000 --follow-seconds=20 --collect-ms=1000 --rotate-ms=0 --num-logs=5]
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -31,7 +37,7 @@ import { PerCollection } from '../src/facts/per-collection';
 import { testOptions } from '../test/helpers/options';
 import { benchCli, keyValueTable, sleep } from './common';
 
-const { option, numberOption, intOption } = benchCli({ name: 'bench:audit', flags: ['size-mb', 'dir', 'rate', 'follow-seconds', 'collect-ms', 'rotate-ms', 'num-logs'], env: false });
+const { option, numberOption, intOption } = benchCli({ name: 'bench:audit', flags: ['size-mb', 'dir', 'rate', 'follow-seconds', 'collect-ms', 'rotate-ms', 'num-logs', 'rounds', 'baseline'], env: false });
 const MB = 1024 * 1024;
 
 // ---------------------------------------------------------------- the collector, alone
