@@ -7,17 +7,23 @@
 //     engineers' keys, key=(null) events), grouped by serial. The rules are removed again.
 //  2. A log of --size-mb (default 200) MB and one of a quarter of that in --dir (default a
 //     temporary folder under /tmp), the events replayed with fresh serials and timestamps.
-//  3. Measured in the same run: the collector's ingestion (its own code path: tailer,
-//     parser, event assembly, counters; --once, --audit.start=beginning) in a fresh child
-//     process per file, so RSS compares; `aureport -k --summary -if FILE`; `ausearch -k
-//     docker -if FILE --raw`; per-key counts compared with aureport's.
+//  3. Measured in the same run, side by side, --rounds times (default 2) in turn, each in a
+//     fresh child process so that time and peak RSS are its own: the collector's ingestion
+//     (its own code path: tailer, scanner, event assembly, counters; --audit.start=beginning)
+//     in --once mode, and in server mode (collections back to back, each reading at most the
+//     default --audit.max-bytes-per-collection, until the lag is 0); `aureport -k --summary
+//     -if FILE`; a bare newline count over the file in 1 MiB chunks (the ceiling of any line
+//     reader in Node); `ausearch -k docker -if FILE --raw` once. Per-key counts of both modes
+//     compared with aureport's. With --baseline=DIR (a copy of dist/ built from an earlier
+//     commit, with node_modules reachable from it), that build's collector is measured too,
+//     in the same rounds, for before/after figures taken in the same conditions.
 //  4. CPU and RSS of a fresh process following a log that another process grows at --rate events/s (default
 //     2000) for --follow-seconds (default 20), collecting every --collect-ms (default 1000). With
 //     --rotate-ms, the writer also rotates the log that often the way auditd does (audit.log.N
 //     renamed to .N+1, audit.log to .1, the oldest of --num-logs, default 5, deleted), and the
 //     rotations and lost files the collector counted are compared with the real ones.
 //
-// Usage (as root): npm run bench:audit [-- --size-mb=200 --dir=/tmp/x --rate=2000 --follow-seconds=20 --collect-ms=1000 --rotate-ms=0 --num-logs=5]
+// Usage (as root): npm run bench:audit [-- --size-mb=260 --rounds=2 --baseline=DIR --dir=/tmp/x --rate=2000 --follow-seconds=20 --collect-ms=1000 --rotate-ms=0 --num-logs=5]
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -31,13 +37,13 @@ import { PerCollection } from '../src/facts/per-collection';
 import { testOptions } from '../test/helpers/options';
 import { benchCli, keyValueTable, sleep } from './common';
 
-const { option, numberOption, intOption } = benchCli({ name: 'bench:audit', flags: ['size-mb', 'dir', 'rate', 'follow-seconds', 'collect-ms', 'rotate-ms', 'num-logs'], env: false });
+const { option, numberOption, intOption } = benchCli({ name: 'bench:audit', flags: ['size-mb', 'dir', 'rate', 'follow-seconds', 'collect-ms', 'rotate-ms', 'num-logs', 'rounds', 'baseline'], env: false });
 const MB = 1024 * 1024;
 
 // ---------------------------------------------------------------- the collector, alone
 
-function collectorFor(file: string, keys: string[], once: boolean) {
-  return createAuditlogCollector({
+function collectorFor(file: string, keys: string[], once: boolean, create: typeof createAuditlogCollector = createAuditlogCollector) {
+  return create({
     options: testOptions([`--audit.log-path=${file}`, '--audit.start=beginning', `--audit.keys=${keys.join(',')}`, ...(once ? ['--once'] : [])]),
     logger: silentLogger,
     facts: { auditRules: new PerCollection<AuditRulesFacts>(() => Promise.reject(new Error('unused'))) },
@@ -58,16 +64,42 @@ function perKey(samples: Sample[]): Record<string, number> {
   return totals;
 }
 
-/** Child mode: ingest one file with the collector and print the figures as JSON. */
-async function ingestChild(file: string, keys: string[]): Promise<void> {
-  const collector = collectorFor(file, keys, true);
+/** Child mode: ingest one file with the collector (of this build, or of `dist`) and print the figures as JSON. */
+async function ingestChild(mode: 'once' | 'server', file: string, keys: string[], dist: string | undefined): Promise<void> {
+  const create = dist ? (require(path.resolve(dist, 'src/collectors/auditlog.js')) as { createAuditlogCollector: typeof createAuditlogCollector }).createAuditlogCollector : createAuditlogCollector;
+  const collector = collectorFor(file, keys, mode === 'once', create);
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
-  const samples = await collect(collector);
+  let samples = await collect(collector);
+  let collections = 1;
+  // Server mode: collections back to back, as a server catching up with a backlog would run them.
+  const lag = () => samples.find((s) => s.family.name === 'docker_audit_log_lag_bytes')?.value ?? 0;
+  while (mode === 'server' && lag() > 0 && collections < 10_000) {
+    samples = await collect(collector);
+    collections++;
+  }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = process.cpuUsage(cpu);
   await collector.close?.();
-  process.stdout.write(JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6, maxRssBytes: peakRss(), perKey: perKey(samples) }) + '\n');
+  process.stdout.write(JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6, maxRssBytes: peakRss(), perKey: perKey(samples), collections }) + '\n');
+}
+
+/** Child mode: the ceiling: count the newlines of the file, read in 1 MiB chunks. */
+function newlineChild(file: string): void {
+  const started = process.hrtime.bigint();
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(MB);
+  let lines = 0;
+  for (let offset = 0; ; ) {
+    const n = fs.readSync(fd, buf, 0, buf.length, offset);
+    if (n === 0) break;
+    offset += n;
+    for (let nl = buf.indexOf(0x0a); nl !== -1 && nl < n; nl = buf.indexOf(0x0a, nl + 1)) lines++;
+  }
+  fs.closeSync(fd);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage();
+  process.stdout.write(JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6, maxRssBytes: peakRss(), lines }) + '\n');
 }
 
 /**
@@ -175,11 +207,15 @@ function timed<T>(fn: () => T): { seconds: number; value: T } {
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, value };
 }
 
-function aureport(file: string): Record<string, number> {
-  const text = sh('aureport', ['--input-logs', '-k', '--summary', '-if', file]);
+/** `aureport -k --summary -if FILE`: its per-key counts, wall time, and CPU (the shell's `times` for its children). */
+function aureport(file: string): { seconds: number; cpuSeconds: number; perKey: Record<string, number> } {
+  const report = `${file}.aureport.txt`;
+  const { seconds, value } = timed(() => sh('bash', ['-c', 'aureport --input-logs -k --summary -if "$1" > "$2"; times', 'bash', file, report]));
+  const [user, sys] = [...(value.trim().split('\n').pop() ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
   const totals: Record<string, number> = {};
-  for (const m of text.matchAll(/^(\d+)\s+(\S+)$/gm)) totals[m[2]] = Number(m[1]);
-  return totals;
+  for (const m of fs.readFileSync(report, 'latin1').matchAll(/^(\d+)\s+(\S+)$/gm)) totals[m[2]] = Number(m[1]);
+  fs.rmSync(report, { force: true });
+  return { seconds, cpuSeconds: (user ?? 0) + (sys ?? 0), perKey: totals };
 }
 
 function ausearchDockerEvents(file: string): number {
@@ -189,9 +225,21 @@ function ausearchDockerEvents(file: string): number {
   return ids.size;
 }
 
-function ingest(file: string, keys: string[]): { seconds: number; cpuSeconds: number; maxRssBytes: number; perKey: Record<string, number> } {
-  const out = execFileSync(process.execPath, [__filename, 'ingest', file, keys.join(',')], { encoding: 'utf8', maxBuffer: 16 * MB });
-  return JSON.parse(out.trim().split('\n').pop()!);
+interface Ingestion {
+  seconds: number;
+  cpuSeconds: number;
+  maxRssBytes: number;
+  perKey: Record<string, number>;
+  collections: number;
+}
+
+function child<T>(args: string[]): T {
+  const out = execFileSync(process.execPath, [__filename, ...args], { encoding: 'utf8', maxBuffer: 16 * MB });
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
+}
+
+function ingest(mode: 'once' | 'server', file: string, keys: string[], dist?: string): Ingestion {
+  return child<Ingestion>(['ingest', mode, file, keys.join(','), ...(dist ? [dist] : [])]);
 }
 
 // ---------------------------------------------------------------- following a growing log
@@ -290,9 +338,12 @@ async function followChild(file: string, templatesFile: string, plan: FollowPlan
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  if (process.argv[2] === 'ingest') return ingestChild(process.argv[3], process.argv[4].split(','));
+  if (process.argv[2] === 'ingest') return ingestChild(process.argv[3] as 'once' | 'server', process.argv[4], process.argv[5].split(','), process.argv[6]);
+  if (process.argv[2] === 'newlines') return newlineChild(process.argv[3]);
   if (process.argv[2] === 'follow') return followChild(process.argv[3], process.argv[4], JSON.parse(process.argv[5]) as FollowPlan, process.argv[6].split(','));
-  const sizeMb = numberOption('size-mb', 200, 0.1);
+  const sizeMb = numberOption('size-mb', 260, 0.1);
+  const rounds = intOption('rounds', 2, 1);
+  const baseline = option('baseline', '') || undefined;
   const rate = numberOption('rate', 2000, 1);
   const followSeconds = numberOption('follow-seconds', 20, 1);
   const plan: FollowPlan = { rate, seconds: followSeconds, collectMs: intOption('collect-ms', 1000, 10), rotateMs: intOption('rotate-ms', 0, 0), numLogs: intOption('num-logs', 5, 2) };
@@ -311,31 +362,59 @@ async function main(): Promise<void> {
     const bigBytes = fs.statSync(big).size;
     const smallBytes = fs.statSync(small).size;
 
-    process.stderr.write('aureport...\n');
-    const aur = timed(() => aureport(big));
-    const keys = Object.keys(aur.value);
     process.stderr.write('ausearch...\n');
     const aus = timed(() => ausearchDockerEvents(big));
-    process.stderr.write('exporter...\n');
-    const exBig = ingest(big, keys);
-    const exSmall = ingest(small, keys);
+    // Side by side, in turn, so that the machine's load weighs on all of them alike.
+    interface Round { aureport: ReturnType<typeof aureport>; newlines: { seconds: number; cpuSeconds: number; maxRssBytes: number }; once: Ingestion; server: Ingestion; baseOnce?: Ingestion; baseServer?: Ingestion }
+    const results: Round[] = [];
+    let keys: string[] = [];
+    for (let r = 1; r <= rounds; r++) {
+      process.stderr.write(`round ${r} of ${rounds}: aureport, newline scan, exporter --once, exporter server${baseline ? ', baseline --once, baseline server' : ''}...\n`);
+      const aur = aureport(big);
+      keys = Object.keys(aur.perKey);
+      const newlines = child<Round['newlines']>(['newlines', big]);
+      const once = ingest('once', big, keys);
+      const server = ingest('server', big, keys);
+      const baseOnce = baseline ? ingest('once', big, keys, baseline) : undefined;
+      const baseServer = baseline ? ingest('server', big, keys, baseline) : undefined;
+      results.push({ aureport: aur, newlines, once, server, baseOnce, baseServer });
+    }
+    const exSmall = ingest('once', small, keys);
     process.stderr.write('following...\n');
     const fol = follow(path.join(dir, 'audit-follow.log'), templates, plan, keys);
 
-    const { '': noKey, ...named } = exBig.perKey;
-    void noKey;
-    const identical = JSON.stringify(Object.entries(named).sort()) === JSON.stringify(Object.entries(aur.value).sort());
-    const mbps = (bytes: number, s: number) => (bytes / MB / s).toFixed(1);
-    const rows: [string, string][] = [
-      ['log', `${(bigBytes / MB).toFixed(0)} MB, ${bigLog.events} events (${templates.length} real events replayed), ${keys.length} keys`],
-      ['exporter ingestion', `${exBig.seconds.toFixed(2)} s: ${mbps(bigBytes, exBig.seconds)} MB/s, ${Math.round(bigLog.events / exBig.seconds)} events/s (CPU ${exBig.cpuSeconds.toFixed(2)} s)`],
-      ['aureport -k --summary -if FILE', `${aur.seconds.toFixed(2)} s: ${mbps(bigBytes, aur.seconds)} MB/s`],
-      ['ausearch -k docker -if FILE --raw', `${aus.seconds.toFixed(2)} s: ${mbps(bigBytes, aus.seconds)} MB/s (${aus.value} events)`],
-      ['exporter / aureport throughput', `${(aur.seconds / exBig.seconds).toFixed(2)}x ${aur.seconds >= exBig.seconds ? 'PASS' : 'FAIL'}`],
-      ['per-key counts = aureport', `${identical ? 'PASS' : 'FAIL'} (docker: exporter ${named.docker ?? 0}, aureport ${aur.value.docker ?? 0}, ausearch ${aus.value})`],
-      [`peak RSS, ${(smallBytes / MB).toFixed(0)} MB vs ${(bigBytes / MB).toFixed(0)} MB`, `${(exSmall.maxRssBytes / MB).toFixed(0)} MiB vs ${(exBig.maxRssBytes / MB).toFixed(0)} MiB ${exBig.maxRssBytes < exSmall.maxRssBytes * 1.25 ? 'PASS (under 25% more for 4x the log)' : 'FAIL'}`],
-      [`following ${rate} events/s, collecting every ${plan.collectMs / 1000} s`, `${fol.cpuPercent.toFixed(1)}% of one core over ${followSeconds} s; ${fol.counted} of ${fol.events} events counted; max RSS ${(fol.maxRssBytes / MB).toFixed(0)} MiB`],
-    ];
+    const aurKeys = results[0].aureport.perKey;
+    const named = (x: Ingestion) => Object.fromEntries(Object.entries(x.perKey).filter(([k]) => k !== ''));
+    const identical = (x: Ingestion) => JSON.stringify(Object.entries(named(x)).sort()) === JSON.stringify(Object.entries(aurKeys).sort());
+    const mbps = (s: number) => (bigBytes / MB / s).toFixed(1);
+    const mib = (b: number) => `${(b / MB).toFixed(0)} MiB`;
+    const rows: [string, string][] = [['log', `${(bigBytes / MB).toFixed(0)} MB, ${bigLog.events} events (${templates.length} real events replayed), ${keys.length} keys`]];
+    const ratio = (tool: number, ours: number) => (tool / ours).toFixed(2);
+    results.forEach((res, i) => {
+      const { aureport: aur, newlines: nl } = res;
+      const r = `round ${i + 1}: `;
+      rows.push([`${r}aureport -k --summary -if FILE`, `${aur.seconds.toFixed(2)} s: ${mbps(aur.seconds)} MB/s (CPU ${aur.cpuSeconds.toFixed(2)} s)`]);
+      rows.push([`${r}bare newline scan (ceiling)`, `${nl.seconds.toFixed(2)} s: ${mbps(nl.seconds)} MB/s (CPU ${nl.cpuSeconds.toFixed(2)} s), peak RSS ${mib(nl.maxRssBytes)}`]);
+      const line = (name: string, x: Ingestion | undefined) => {
+        if (!x) return;
+        rows.push([
+          `${r}${name}`,
+          `${x.seconds.toFixed(2)} s: ${mbps(x.seconds)} MB/s, ${Math.round(bigLog.events / x.seconds)} events/s (CPU ${x.cpuSeconds.toFixed(2)} s${x.collections > 1 ? `, ${x.collections} collections` : ''}), peak RSS ${mib(x.maxRssBytes)} ${x.maxRssBytes < 120 * MB ? 'PASS' : 'FAIL'} (< 120 MiB); ` +
+            `${ratio(aur.seconds, x.seconds)}x aureport ${aur.seconds / x.seconds >= 2 ? 'PASS' : 'FAIL'} (>= 2x; CPU ${ratio(aur.cpuSeconds, x.cpuSeconds)}x), ${ratio(nl.seconds, x.seconds)} of the newline scan's speed; per-key counts = aureport ${identical(x) ? 'PASS' : 'FAIL'}`,
+        ]);
+      };
+      line('exporter --once', res.once);
+      line('exporter server', res.server);
+      line('baseline --once', res.baseOnce);
+      line('baseline server', res.baseServer);
+      if (res.baseOnce && res.baseServer) rows.push([`${r}this build / baseline`, `--once ${ratio(res.baseOnce.seconds, res.once.seconds)}x faster (CPU ${ratio(res.baseOnce.cpuSeconds, res.once.cpuSeconds)}x), server ${ratio(res.baseServer.seconds, res.server.seconds)}x (CPU ${ratio(res.baseServer.cpuSeconds, res.server.cpuSeconds)}x)`]);
+    });
+    const last = results[results.length - 1];
+    rows.push(
+      ['ausearch -k docker -if FILE --raw', `${aus.seconds.toFixed(2)} s: ${mbps(aus.seconds)} MB/s (${aus.value} events; docker: exporter ${named(last.once).docker ?? 0}, aureport ${aurKeys.docker ?? 0})`],
+      [`peak RSS --once, ${(smallBytes / MB).toFixed(0)} MB vs ${(bigBytes / MB).toFixed(0)} MB`, `${mib(exSmall.maxRssBytes)} vs ${mib(last.once.maxRssBytes)} ${last.once.maxRssBytes < exSmall.maxRssBytes * 1.25 ? 'PASS (under 25% more for 4x the log)' : 'FAIL'}`],
+      [`following ${rate} events/s, collecting every ${plan.collectMs / 1000} s`, `${fol.cpuPercent.toFixed(1)}% of one core over ${followSeconds} s; ${fol.counted} of ${fol.events} events counted; max RSS ${mib(fol.maxRssBytes)}`],
+    );
     if (plan.rotateMs > 0) {
       rows.push([
         `rotated every ${plan.rotateMs} ms, num_logs ${plan.numLogs}`,
@@ -343,8 +422,8 @@ async function main(): Promise<void> {
       ]);
     }
     process.stdout.write(keyValueTable(rows) + '\n');
-    if (!identical) process.stdout.write(`exporter: ${JSON.stringify(named)}\naureport: ${JSON.stringify(aur.value)}\n`);
-    process.stdout.write(JSON.stringify({ bigBytes, events: bigLog.events, exporter: exBig, exporterSmall: exSmall, aureportSeconds: aur.seconds, ausearchSeconds: aus.seconds, follow: fol }) + '\n');
+    for (const x of [last.once, last.server]) if (!identical(x)) process.stdout.write(`exporter: ${JSON.stringify(named(x))}\naureport: ${JSON.stringify(aurKeys)}\n`);
+    process.stdout.write(JSON.stringify({ bigBytes, events: bigLog.events, rounds: results, exporterSmall: exSmall, ausearchSeconds: aus.seconds, follow: fol }) + '\n');
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
     if (!option('dir', '')) fs.rmSync(dir, { recursive: true, force: true });

@@ -4,15 +4,10 @@
 import { AUDITLOG_METRICS as M } from '../metrics/families/auditlog';
 import { sample, type Sample } from '../metrics/sample';
 import type { AuditEvent } from '../model/audit-events';
+import { COMMON_RECORD_TYPES } from '../model/audit-record';
 
-/** Record types counted by name; the rest count as "other". */
-export const COMMON_RECORD_TYPES: ReadonlySet<string> = new Set([
-  'SYSCALL', 'PATH', 'CWD', 'EXECVE', 'PROCTITLE', 'EOE', 'SOCKADDR', 'BPRM_FCAPS', 'MMAP', 'OPENAT2',
-  'CONFIG_CHANGE', 'NETFILTER_CFG', 'AVC', 'SECCOMP', 'KERN_MODULE', 'ANOM_ABEND', 'ANOM_PROMISCUOUS',
-  'USER_AUTH', 'USER_ACCT', 'USER_START', 'USER_END', 'USER_LOGIN', 'USER_CMD', 'USER_ERR',
-  'CRED_ACQ', 'CRED_DISP', 'CRED_REFR', 'LOGIN', 'SERVICE_START', 'SERVICE_STOP',
-  'DAEMON_START', 'DAEMON_END', 'DAEMON_ROTATE', 'DAEMON_ABORT', 'DAEMON_RESUME',
-]);
+/** Record types counted by name; the rest count as "other" (defined with the record format). */
+export { COMMON_RECORD_TYPES };
 
 /**
  * The success label: the kernel writes only yes and no, and an event without a SYSCALL record
@@ -32,6 +27,8 @@ const own = (value: string): string => (value.length < 13 ? value : Buffer.from(
 export class AuditCounters {
   /** By JSON.stringify([key, syscall, success]): a key no label value can forge, whatever bytes it holds. */
   private readonly events = new Map<string, { key: string; syscall: string; success: string; n: number }>();
+  /** The same entries, by key, then syscall, then success: found without making a string. */
+  private readonly eventIndex = new Map<string, Map<string, Map<string, { key: string; syscall: string; success: string; n: number }>>>();
   private readonly records = new Map<string, number>();
   private readonly byExe = new Map<string, Map<string, number>>();
   parseErrors = 0;
@@ -55,21 +52,31 @@ export class AuditCounters {
 
   countEvent(event: AuditEvent): void {
     if (event.time > this.lastEventSeconds) this.lastEventSeconds = event.time;
-    const labels = event.keys.length === 0 ? [''] : event.keys.map((k) => (this.keys.has(k) ? k : 'other'));
-    for (const key of labels) {
-      const success = successLabel(event.success);
-      const id = JSON.stringify([key, event.syscall, success]);
-      const entry = this.events.get(id);
-      if (entry) entry.n++;
-      else this.events.set(own(id), { key: own(key), syscall: own(event.syscall), success, n: 1 });
-      let exes = this.byExe.get(key);
-      if (!exes) this.byExe.set(own(key), (exes = new Map()));
-      // First come, first kept: a series, once it exists, keeps counting.
-      const seen = exes.get(event.exe);
-      if (seen !== undefined) exes.set(event.exe, seen + 1);
-      else if (exes.size - (exes.has('other') ? 1 : 0) < this.maxExeSeries) exes.set(own(event.exe), 1);
-      else exes.set('other', (exes.get('other') ?? 0) + 1);
+    if (event.keys.length === 0) this.countFor('', event);
+    else for (const k of event.keys) this.countFor(this.keys.has(k) ? k : 'other', event);
+  }
+
+  private countFor(key: string, event: AuditEvent): void {
+    const success = successLabel(event.success);
+    // Looked up by key, syscall and success in turn: no string or array made per event.
+    let bySyscall = this.eventIndex.get(key);
+    if (!bySyscall) this.eventIndex.set(own(key), (bySyscall = new Map()));
+    let bySuccess = bySyscall.get(event.syscall);
+    if (!bySuccess) bySyscall.set(own(event.syscall), (bySuccess = new Map()));
+    let entry = bySuccess.get(success);
+    if (entry) entry.n++;
+    else {
+      entry = { key: own(key), syscall: own(event.syscall), success, n: 1 };
+      bySuccess.set(success, entry);
+      this.events.set(JSON.stringify([key, event.syscall, success]), entry);
     }
+    let exes = this.byExe.get(key);
+    if (!exes) this.byExe.set(own(key), (exes = new Map()));
+    // First come, first kept: a series, once it exists, keeps counting.
+    const seen = exes.get(event.exe);
+    if (seen !== undefined) exes.set(event.exe, seen + 1);
+    else if (exes.size - (exes.has('other') ? 1 : 0) < this.maxExeSeries) exes.set(own(event.exe), 1);
+    else exes.set('other', (exes.get('other') ?? 0) + 1);
   }
 
   /** Per-key event totals (a key counted under "other" is not listed by its own name). */

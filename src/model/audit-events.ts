@@ -7,6 +7,7 @@
 // the key sits on one record of an event (SYSCALL, or CONFIG_CHANGE), so per-key counts
 // stay exact; only key="" may count the other part.
 import { decodeKeys, decodeValue, rawField, recordTime, syscallName, type AuditRecord } from './audit-record';
+import { TYPE_ENDS, TYPE_KEYLESS, TYPE_SYSCALL, typeKind, type ScannedRecord } from './audit-scan';
 
 /** What one complete event counts as. */
 export interface AuditEvent {
@@ -29,20 +30,47 @@ interface OpenEvent {
   exe: string;
   time: number;
   lastSeenMs: number;
+  /** Its key in the map of open events: the serial, or the reference's string. */
+  readonly mapKey: number | string;
+  /** Its id, as Input: serial and time in ms for an id in auditd's own form (serial -1 otherwise), else the reference's key. */
+  readonly serial: number;
+  readonly tms: number;
+  readonly key: string;
+  done: boolean;
 }
 
 export const EVENT_TIMEOUT_SECONDS = 2;
 /** Open events beyond this many are completed oldest first, so garbage cannot grow memory. */
 const MAX_OPEN_EVENTS = 10_000;
 const NO_KEYS: string[] = [];
-/** The bulk of a syscall event's records, which never carry a key: not searched for one. */
-const KEYLESS_TYPES: ReadonlySet<string> = new Set(['PATH', 'CWD', 'PROCTITLE', 'EXECVE', 'SOCKADDR', 'BPRM_FCAPS', 'MMAP', 'OPENAT2', 'EOE']);
+/** An id in auditd's own form, as the scanner reads it (audit-scan.ts). */
+const CANONICAL_ID = /^(0|[1-9]\d{0,11})\.(\d{3}):(0|[1-9]\d{0,14})$/;
+const canonicalId = (tms: number, serial: number) => `${Math.floor(tms / 1000)}.${String(tms % 1000).padStart(3, '0')}:${serial}`;
+
+/** A record as the assembler reads it: what add() takes from an AuditRecord, or the scanner's fast path. */
+type Input = Pick<ScannedRecord, 'kind' | 'serial' | 'tms' | 'key' | 'time'>;
+/** An event's id: serial and time in ms, or (serial -1) the reference's key. */
+type EventId = Pick<ScannedRecord, 'serial' | 'tms' | 'key'>;
 
 export class EventAssembler {
-  private readonly open = new Map<string, OpenEvent>();
-  /** Open ids in arrival order (close to time order), for the timeout; completed ones are skipped. */
-  private arrival: string[] = [];
+  /**
+   * Open events. An id in auditd's own form (nearly all) is keyed by its serial, so that no
+   * string is made per record; when that serial is taken by an open event of another time,
+   * by the id string, as every other id is ("NODE|ID" with a node).
+   */
+  private readonly open = new Map<number | string, OpenEvent>();
+  /** How many of the open events with an id in auditd's form are keyed by their string. */
+  private canonicalByString = 0;
+  /**
+   * Ids of open events in arrival order (close to time order), for the timeout: each entry
+   * stands for its id (an event's own object), and is looked up again, so a completed id
+   * that came back is found there as before, and completed ones are skipped.
+   */
+  private arrival: EventId[] = [];
   private arrivalHead = 0;
+  /** The event the last record went to: the records of an event come together. */
+  private last: OpenEvent | undefined;
+  private readonly input = { kind: 0, serial: -1, tms: 0, key: '', time: 0 };
 
   constructor(
     private readonly complete: (event: AuditEvent) => void,
@@ -53,58 +81,107 @@ export class EventAssembler {
     return this.open.size;
   }
 
-  /** Adds one record; completes the events it ends. */
+  /** Adds one parsed record (the reference path: src/model/audit-record.ts); completes the events it ends. */
   add(record: AuditRecord, nowMs: number): void {
-    const id = record.node === '' ? record.id : `${record.node}|${record.id}`;
-    let event = this.open.get(id);
-    if (!event) {
-      event = { keys: NO_KEYS, syscall: '', success: '', exe: '', time: recordTime(record.id), lastSeenMs: nowMs };
-      this.open.set(id, event);
-      this.arrival.push(id);
-      // A new event: the ones that started more than the timeout before it are complete.
-      this.expireBefore(event.time - this.timeoutSeconds);
+    const input = this.input;
+    input.kind = typeKind(record.type);
+    const m = record.node === '' ? CANONICAL_ID.exec(record.id) : null;
+    if (m) {
+      input.serial = Number(m[3]);
+      input.tms = Number(m[1]) * 1000 + Number(m[2]);
+      input.key = '';
+      input.time = input.tms / 1000;
+    } else {
+      input.serial = -1;
+      input.tms = 0;
+      input.key = record.node === '' ? record.id : `${record.node}|${record.id}`;
+      input.time = recordTime(record.id);
     }
-    event.lastSeenMs = nowMs;
+    const event = this.eventOf(input, nowMs);
     const { fields } = record;
-    if (record.type === 'SYSCALL') {
+    if (input.kind & TYPE_SYSCALL) {
       event.syscall = syscallName(rawField(fields, 'arch'), rawField(fields, 'syscall'));
       event.success = rawField(fields, 'success') ?? '';
       event.exe = decodeValue(rawField(fields, 'exe')) ?? '';
     }
     // Keys sit on SYSCALL records and on a few others (CONFIG_CHANGE): aureport reads them all.
-    if (!KEYLESS_TYPES.has(record.type) && fields.includes('key=')) {
-      for (const key of decodeKeys(rawField(fields, 'key'))) {
-        if (event.keys === NO_KEYS) event.keys = [];
-        if (!event.keys.includes(key)) event.keys.push(key);
-      }
+    if (!(input.kind & TYPE_KEYLESS) && fields.includes('key=')) this.addKeys(event, decodeKeys(rawField(fields, 'key')));
+    this.ended(input, event);
+  }
+
+  /** Adds one record read by AuditLineScanner (the fast path, same result as add() of its parse). */
+  addScanned(record: ScannedRecord, nowMs: number): void {
+    const event = this.eventOf(record, nowMs);
+    if (record.kind & TYPE_SYSCALL) {
+      event.syscall = record.syscall;
+      event.success = record.success;
+      event.exe = record.exe;
     }
-    // The kernel ends a syscall event with PROCTITLE (then EOE, which auditd does not log):
-    // ausearch's lol completes events on these too.
-    if (record.type === 'PROCTITLE' || record.type === 'EOE') this.finish(id, event);
+    if (record.keys.length > 0) this.addKeys(event, record.keys);
+    this.ended(record, event);
   }
 
   /** After reading to the end of the file: completes the events that cannot grow any more. */
   expire(nowMs: number): void {
-    for (const [id, event] of this.open) {
-      if (event.time <= nowMs / 1000 - this.timeoutSeconds || event.lastSeenMs <= nowMs - this.timeoutSeconds * 1000) this.finish(id, event);
+    for (const event of this.open.values()) {
+      if (event.time <= nowMs / 1000 - this.timeoutSeconds || event.lastSeenMs <= nowMs - this.timeoutSeconds * 1000) this.finish(event);
     }
     this.compactArrival();
   }
 
   /** Completes every open event (--once, at the end of the input). */
   completeAll(): void {
-    for (const [id, event] of this.open) this.finish(id, event);
+    for (const event of this.open.values()) this.finish(event);
     this.compactArrival();
+  }
+
+  /** The open event of the record's id, or a new one. */
+  private eventOf(r: Input, nowMs: number): OpenEvent {
+    let event = this.last;
+    if (event === undefined || event.done || !(r.serial === -1 ? event.mapKey === r.key : event.serial === r.serial && event.tms === r.tms)) {
+      event = this.find(r);
+      if (!event) {
+        const serialTaken = r.serial !== -1 && this.open.has(r.serial);
+        const mapKey = r.serial === -1 ? r.key : serialTaken ? canonicalId(r.tms, r.serial) : r.serial;
+        event = { keys: NO_KEYS, syscall: '', success: '', exe: '', time: r.time, lastSeenMs: nowMs, mapKey, serial: r.serial, tms: r.serial === -1 ? 0 : r.tms, key: r.serial === -1 ? r.key : '', done: false };
+        if (serialTaken) this.canonicalByString++;
+        this.open.set(mapKey, event);
+        this.arrival.push(event);
+        // A new event: the ones that started more than the timeout before it are complete.
+        this.expireBefore(event.time - this.timeoutSeconds);
+      }
+      this.last = event;
+    }
+    event.lastSeenMs = nowMs;
+    return event;
+  }
+
+  private find(r: EventId): OpenEvent | undefined {
+    if (r.serial === -1) return this.open.get(r.key);
+    const bySerial = this.open.get(r.serial);
+    if (bySerial !== undefined && bySerial.tms === r.tms) return bySerial;
+    return this.canonicalByString > 0 ? this.open.get(canonicalId(r.tms, r.serial)) : undefined;
+  }
+
+  private addKeys(event: OpenEvent, keys: readonly string[]): void {
+    for (const key of keys) {
+      if (event.keys === NO_KEYS) event.keys = [];
+      if (!event.keys.includes(key)) event.keys.push(key);
+    }
+  }
+
+  /** The kernel ends a syscall event with PROCTITLE (then EOE, which auditd does not log): ausearch's lol completes events on these too. */
+  private ended(r: Input, event: OpenEvent): void {
+    if (r.kind & TYPE_ENDS && !event.done) this.finish(event);
   }
 
   private expireBefore(cutoff: number): void {
     const arrival = this.arrival;
     while (this.arrivalHead < arrival.length) {
-      const id = arrival[this.arrivalHead];
-      const event = this.open.get(id);
+      const event = this.find(arrival[this.arrivalHead]);
       if (event) {
         if (event.time >= cutoff && this.open.size <= MAX_OPEN_EVENTS) break;
-        this.finish(id, event);
+        this.finish(event);
       }
       this.arrivalHead++;
     }
@@ -112,12 +189,14 @@ export class EventAssembler {
   }
 
   private compactArrival(): void {
-    this.arrival = this.arrival.slice(this.arrivalHead).filter((id) => this.open.has(id));
+    this.arrival = this.arrival.slice(this.arrivalHead).filter((id) => this.find(id) !== undefined);
     this.arrivalHead = 0;
   }
 
-  private finish(id: string, event: OpenEvent): void {
-    this.open.delete(id);
+  private finish(event: OpenEvent): void {
+    event.done = true;
+    this.open.delete(event.mapKey);
+    if (typeof event.mapKey === 'string' && event.serial !== -1) this.canonicalByString--;
     this.complete({ keys: event.keys, syscall: event.syscall, success: event.success, exe: event.exe, time: event.time });
   }
 }

@@ -19,6 +19,15 @@ export interface AuditRecord {
   readonly fields: string;
 }
 
+/** Record types counted by name; the rest count as "other". */
+export const COMMON_RECORD_TYPES: ReadonlySet<string> = new Set([
+  'SYSCALL', 'PATH', 'CWD', 'EXECVE', 'PROCTITLE', 'EOE', 'SOCKADDR', 'BPRM_FCAPS', 'MMAP', 'OPENAT2',
+  'CONFIG_CHANGE', 'NETFILTER_CFG', 'AVC', 'SECCOMP', 'KERN_MODULE', 'ANOM_ABEND', 'ANOM_PROMISCUOUS',
+  'USER_AUTH', 'USER_ACCT', 'USER_START', 'USER_END', 'USER_LOGIN', 'USER_CMD', 'USER_ERR',
+  'CRED_ACQ', 'CRED_DISP', 'CRED_REFR', 'LOGIN', 'SERVICE_START', 'SERVICE_STOP',
+  'DAEMON_START', 'DAEMON_END', 'DAEMON_ROTATE', 'DAEMON_ABORT', 'DAEMON_RESUME',
+]);
+
 const NODE_PREFIX = 'node=';
 const TYPE_PREFIX = 'type=';
 const MSG = ' msg=audit(';

@@ -54,8 +54,15 @@ export interface TailerOptions {
 }
 
 export interface LineSink {
-  /** One complete line, without its newline, as latin1 (one char per byte). */
-  line(text: string): void;
+  /** One complete line, without its newline, as latin1 (one char per byte). Not called when the sink has `bytes`. */
+  line?(text: string): void;
+  /**
+   * One complete line, without its newline: bytes [start, end) of `buf`, valid during the
+   * call only (the buffer is read into again). `chunk` names what `buf` holds: the same
+   * number means the same bytes, so a sink may remember positions found in it. Lines are
+   * handed over as bytes so that a consumer can count without making a string per line.
+   */
+  bytes?(buf: Buffer, start: number, end: number, chunk: number): void;
   /** A line skipped: longer than maxLineBytes, or cut off by a rotation or truncation. */
   skipped(): void;
 }
@@ -130,7 +137,6 @@ interface ReadBudget {
 
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
 const HEAD_BYTES = 128;
-const DECODE_BYTES = 64 * 1024;
 /** Rounds of "follow the path, read" in one poll: each is a rotation that happened while reading. */
 const MAX_ROUNDS = 4;
 /** Listings of the folder until one is consistent (none taken in the middle of a rotation). */
@@ -179,7 +185,11 @@ export class AuditLogTailer {
   /** Whether the file was missing when we first looked: then all of it is new when it appears. */
   private appearedLate = false;
   private listWarned = false;
-  private carry = '';
+  /** The start of a line not complete yet: carry[0, carryLength). Grown as needed, up to maxLineBytes. */
+  private carry: Buffer = Buffer.alloc(0);
+  private carryLength = 0;
+  /** Names the bytes of the read buffer and of the carry, for LineSink.bytes. */
+  private chunk = 0;
   /** Discarding up to the next newline (the rest of a line too long, or of a line we started inside). */
   private skipping = false;
   private lastSaved = '';
@@ -217,7 +227,7 @@ export class AuditLogTailer {
     this.chain = [];
     this.known = [];
     this.looked = this.appearedLate = false;
-    this.carry = '';
+    this.carryLength = 0;
     this.skipping = false;
     await Promise.all(files.map((f) => f.handle.close()));
   }
@@ -226,7 +236,7 @@ export class AuditLogTailer {
   private committedOffset(): number {
     const file = this.chain[0];
     if (!file) return 0;
-    return this.skipping ? file.offset : file.offset - this.carry.length;
+    return this.skipping ? file.offset : file.offset - this.carryLength;
   }
 
   private async unreadBytes(): Promise<number> {
@@ -503,8 +513,8 @@ export class AuditLogTailer {
   /** Lets go of the file read to its end: it is known from now on, and one rotation further. */
   private async finish(sink: LineSink): Promise<void> {
     const file = this.chain.shift()!;
-    if (this.carry !== '') sink.skipped(); // a line the file ended inside
-    this.carry = '';
+    if (this.carryLength > 0) sink.skipped(); // a line the file ended inside
+    this.carryLength = 0;
     this.skipping = false;
     this.remember(idOf(file.ino, file.head));
     this.rotations++;
@@ -523,8 +533,8 @@ export class AuditLogTailer {
       this.truncations++;
       // What it held before is known: a copy of it (copy-truncate's audit.log.1) is not read again.
       if (head.length > 0) this.remember(idOf(file.ino, head));
-      if (this.carry !== '') sink.skipped();
-      this.carry = '';
+      if (this.carryLength > 0) sink.skipped();
+      this.carryLength = 0;
       this.skipping = false;
       file.offset = 0;
       // Learnt again from the new content: when the size gave the truncation away, the old
@@ -538,9 +548,8 @@ export class AuditLogTailer {
       file.offset += bytesRead;
       this.bytesRead += bytesRead;
       budget.left -= bytesRead;
-      // Decoded in pieces small enough for V8's young generation: a 1 MiB string would go
-      // to the large-object space, which only a full GC frees, and RSS would follow.
-      for (let from = 0; from < bytesRead; from += DECODE_BYTES) this.splitLines(this.buffer.toString('latin1', from, Math.min(bytesRead, from + DECODE_BYTES)), sink);
+      // Split as bytes: no string is made for the chunk or its lines (unless the sink wants text).
+      this.splitLines(this.buffer, bytesRead, sink);
     }
     return true;
   }
@@ -556,32 +565,67 @@ export class AuditLogTailer {
     return same;
   }
 
-  private splitLines(chunk: string, sink: LineSink): void {
+  /** Hands on the complete lines of buf[0, length); keeps the start of an incomplete last one. */
+  private splitLines(buf: Buffer, length: number, sink: LineSink): void {
     const max = this.options.maxLineBytes;
+    const chunk = ++this.chunk;
     let pos = 0;
     if (this.skipping) {
-      const nl = chunk.indexOf('\n');
-      if (nl === -1) return;
+      const nl = buf.indexOf(0x0a, 0);
+      if (nl === -1 || nl >= length) return;
       this.skipping = false;
       pos = nl + 1;
+    } else if (this.carryLength > 0) {
+      const nl = buf.indexOf(0x0a, 0);
+      const upTo = nl === -1 || nl >= length ? length : nl;
+      const total = this.carryLength + upTo;
+      if (total > max) {
+        // Longer than allowed, newline or not: skipped; without its newline, skip up to it.
+        sink.skipped();
+        this.carryLength = 0;
+        if (upTo === length) {
+          this.skipping = true;
+          return;
+        }
+      } else {
+        this.carryBytes(buf, 0, upTo);
+        if (upTo === length) return;
+        const line = this.carryLength;
+        this.carryLength = 0;
+        // The carry holds other bytes from now on: a chunk number of its own.
+        if (line > 0) this.emit(sink, this.carry, 0, line, ++this.chunk);
+      }
+      pos = upTo + 1;
     }
-    let text = chunk;
-    if (this.carry !== '') {
-      text = this.carry + chunk.slice(pos);
-      this.carry = '';
-      pos = 0;
-    }
-    for (let nl = text.indexOf('\n', pos); nl !== -1; nl = text.indexOf('\n', pos)) {
+    for (let nl = buf.indexOf(0x0a, pos); nl !== -1 && nl < length; nl = buf.indexOf(0x0a, pos)) {
       if (nl - pos > max) sink.skipped();
-      else if (nl > pos) sink.line(text.slice(pos, nl));
+      else if (nl > pos) this.emit(sink, buf, pos, nl, chunk);
       pos = nl + 1;
     }
-    if (text.length - pos > max) {
+    if (length - pos > max) {
       sink.skipped();
       this.skipping = true;
     } else {
-      this.carry = text.slice(pos);
+      this.carryBytes(buf, pos, length);
     }
+  }
+
+  private emit(sink: LineSink, buf: Buffer, start: number, end: number, chunk: number): void {
+    if (sink.bytes) sink.bytes(buf, start, end, chunk);
+    else sink.line?.(buf.toString('latin1', start, end));
+  }
+
+  /** Appends buf[start, end) to the carry (at most maxLineBytes in all: the caller checks). */
+  private carryBytes(buf: Buffer, start: number, end: number): void {
+    const need = this.carryLength + end - start;
+    if (need === this.carryLength) return;
+    if (need > this.carry.length) {
+      const grown = Buffer.allocUnsafe(Math.min(Math.max(need, 2 * this.carry.length, 4096), this.options.maxLineBytes + 1));
+      this.carry.copy(grown, 0, 0, this.carryLength);
+      this.carry = grown;
+    }
+    buf.copy(this.carry, this.carryLength, start, end);
+    this.carryLength = need;
   }
 
   private async loadState(): Promise<SavedState | undefined> {
