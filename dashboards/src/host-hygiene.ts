@@ -6,7 +6,9 @@ import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { bundledDashboard } from './panels';
 import { firewallPanels } from './rows/firewall';
+import { hostPanels } from './rows/host';
 import { imageOsPanels } from './rows/imageos';
+import { logsPanels } from './rows/logs';
 import { processesPanels } from './rows/processes';
 
 export const HOST_HYGIENE_UID = 'docker-audit-host-hygiene';
@@ -16,6 +18,8 @@ export const HOST_HYGIENE_ROWS: ReadonlyArray<readonly [string, () => ReadonlyAr
   ['Processes in containers (docker top)', processesPanels],
   ['Image operating systems and their end of life', imageOsPanels],
   ['Firewall: published ports and DOCKER-USER', firewallPanels],
+  ['Container logs', logsPanels],
+  ['Host protections: AppArmor, SELinux, seccomp, cgroups', hostPanels],
 ];
 
 export function hostHygieneDashboard(): dashboard.DashboardBuilder {

@@ -1,7 +1,10 @@
 // The host the golden exposition is collected on: a temporary --host.root-path tree with
 // the daemon files CIS section 3 names (with fixed modes), a --host.proc-path with one
 // dockerd command line, an auditctl that answers with fixed rules and a recorded status,
-// and the recorded audit log and Trivy reports (copied, with a fixed modification time).
+// and the recorded audit log and Trivy reports (copied, with a fixed modification time),
+// the kernel files of an Ubuntu host with AppArmor and cgroup v2 (test/fixtures/host/ubuntu-apparmor-v2) under the
+// proc and sys paths, and an iptables-save that prints the recorded firewall of a host with
+// a published container (test/fixtures/firewall), with the firewall collector turned on.
 // Together with the recorded engine, nothing of the machine running the test leaks into the
 // golden file, except file owners: the test runs as root (as CI does), so they are root.
 import * as fs from 'node:fs';
@@ -58,6 +61,16 @@ export function makeGoldenHost(): GoldenHost {
   fs.mkdirSync(proc, { recursive: true });
   fs.writeFileSync(path.join(proc, 'cmdline'), DOCKERD_ARGV.join('\0') + '\0');
   fs.writeFileSync(path.join(proc, 'stat'), '4242 (dockerd) S 1 4242 4242 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 12 0 1000 0 0\n');
+  // The host collector's kernel files: an Ubuntu host with AppArmor and docker-default loaded, cgroup v2.
+  const kernel = path.join(FIXTURES, 'host', 'ubuntu-apparmor-v2');
+  fs.cpSync(path.join(kernel, 'proc'), path.join(dir, 'proc'), { recursive: true });
+  fs.cpSync(path.join(kernel, 'sys'), path.join(dir, 'sys'), { recursive: true });
+  // iptables-save: the recorded nft ruleset for -t filter, its recorded version for --version.
+  const iptablesSave = path.join(dir, 'iptables-save');
+  const firewall = path.join(FIXTURES, 'firewall');
+  fs.writeFileSync(iptablesSave, `#!/bin/sh
+case "$1" in --version|-V) cat '${path.join(firewall, 'nft-version.txt')}' ;; -t) cat '${path.join(firewall, 'nft-20.10-published.rules')}' ;; *) exit 1 ;; esac
+`, { mode: 0o755 });
   // auditctl: the rules above for -l, the status recorded on this machine for -s.
   const rules = path.join(dir, 'auditctl-l.txt');
   fs.writeFileSync(rules, AUDIT_RULES);
@@ -77,6 +90,9 @@ export function makeGoldenHost(): GoldenHost {
     args: [
       `--host.root-path=${root}`,
       `--host.proc-path=${path.join(dir, 'proc')}`,
+      `--host.sys-path=${path.join(dir, 'sys')}`,
+      '--collector.firewall',
+      `--collector.firewall.iptables-save-path=${iptablesSave}`,
       '--daemon.probe-address=',
       `--audit.log-path=${path.join(FIXTURES, 'audit', 'recorded-enriched.log')}`,
       '--audit.start=beginning',

@@ -8,7 +8,10 @@ import { parseConfig } from '../../src/cli/config';
 import { silentLogger } from '../../src/base/log';
 import { ALL_FAMILIES, LIVE_FAMILIES } from '../../src/metrics/catalog';
 import { runOnce } from '../../src/cli/main';
+import type { ContainerTop } from '../../src/readers/engine-types';
+import { ENGINE_FIXTURES, RECORDED_CONTAINERS, recordedInspect } from '../helpers/fixtures';
 import { RecordedEngine } from '../helpers/recorded-engine';
+import { singleFileTar } from '../helpers/tar';
 import { makeGoldenHost } from '../golden/golden-host';
 
 const GOLDEN = path.join(__dirname, '..', 'golden', 'recorded-engine-20.10.prom');
@@ -20,6 +23,29 @@ const NOW = Date.parse('2026-11-23T16:23:00Z');
  */
 const SERVER_MODE_ONLY = new Set(ALL_FAMILIES.filter((f) => f.collector === 'events').map((f) => f.name));
 
+const IMAGEOS_FIXTURES = path.join(__dirname, '..', 'fixtures', 'imageos');
+
+/**
+ * The recorded engine, with the recorded answers of the two calls it has no list for:
+ * every container's /etc/os-release (a link to /usr/lib/os-release, as on Ubuntu, recorded)
+ * with Ubuntu 18.04's os-release behind it (past its end of life), and the processes of two
+ * running containers, one of them a whole OS (init and crond).
+ */
+function goldenEngine(): RecordedEngine {
+  const engine = new RecordedEngine();
+  const link = fs.readFileSync(path.join(IMAGEOS_FIXTURES, 'archive-symlink-etc-os-release.tar'));
+  const file = singleFileTar('os-release', fs.readFileSync(path.join(IMAGEOS_FIXTURES, 'os-release', 'ubuntu-18.04')));
+  for (const name of RECORDED_CONTAINERS) {
+    const id = recordedInspect(name).Id;
+    engine.archives.set(`${id}:/etc/os-release`, link);
+    engine.archives.set(`${id}:/usr/lib/os-release`, file);
+  }
+  const top = (file: string) => JSON.parse(fs.readFileSync(path.join(ENGINE_FIXTURES, file), 'utf8')) as ContainerTop;
+  engine.tops.set(recordedInspect('caps').Id, top('recorded-top-fullos.json'));
+  engine.tops.set(recordedInspect('hardened').Id, top('recorded-top-sleeps.json'));
+  return engine;
+}
+
 async function goldenText(): Promise<string> {
   const host = makeGoldenHost();
   const parsed = parseConfig(['--once', ...host.args]);
@@ -27,7 +53,7 @@ async function goldenText(): Promise<string> {
   let out = '';
   const spy = jest.spyOn(Date, 'now').mockReturnValue(NOW);
   try {
-    const code = await runOnce(parsed.config, new RecordedEngine(), silentLogger, { stdout: (t) => (out += t), stderr: () => {} }, '0.0.0-golden');
+    const code = await runOnce(parsed.config, goldenEngine(), silentLogger, { stdout: (t) => (out += t), stderr: () => {} }, '0.0.0-golden');
     expect(code).toBe(0);
   } finally {
     spy.mockRestore();
