@@ -104,3 +104,6 @@ export const COLLECTORS: readonly CollectorDefinition[] = [
 ];
 
 export const COLLECTOR_NAMES: readonly string[] = COLLECTORS.map((c) => c.name);
+
+/** The collectors a run without --[no-]collector.* flags has. */
+export const DEFAULT_COLLECTOR_NAMES: readonly string[] = COLLECTORS.filter((c) => c.enabledByDefault).map((c) => c.name);

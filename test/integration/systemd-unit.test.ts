@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { COLLECTOR_NAMES } from '../../src/collectors';
+import { DEFAULT_COLLECTOR_NAMES } from '../../src/collectors';
 import { parseExposition, seriesLines, type ParsedSeries } from '../helpers/exposition';
 import { execStart, installRoot, listValue, readUnit, setprivArgs, supplementaryGids, sysusersUser, SYSTEMD_DIR, type Identity, type PasswdEntry, type UnitFile } from '../helpers/systemd-unit';
 
@@ -75,7 +75,7 @@ function runAsUnit(options: { ambient?: string[] } = {}): Run {
 }
 
 const successes = (run: Run) => seriesLines(run.series, 'docker_audit_collector_success');
-const allSucceed = (except: string[] = []) => COLLECTOR_NAMES.map((c) => `docker_audit_collector_success{collector=${c}} ${except.includes(c) ? 0 : 1}`).sort();
+const allSucceed = (except: string[] = []) => DEFAULT_COLLECTOR_NAMES.map((c) => `docker_audit_collector_success{collector=${c}} ${except.includes(c) ? 0 : 1}`).sort();
 /** The "collector failed" log lines of one collector. */
 const failures = (run: Run, collector: string) => run.stderr.split('\n').filter((l) => l.includes(`collector=${collector} `) && l.includes('msg="collector failed"'));
 
@@ -172,7 +172,7 @@ describe('deploy/systemd/docker-audit-exporter.service', () => {
     // auditctl refuses without the capability, and the rules files are root's (/etc/audit is 0750 on Debian).
     expect(failed[0]).toContain('running auditctl -l failed: exit code 4: You must be root to run this program.');
     expect(failed[0]).toMatch(/EACCES: permission denied, \w+ '\/etc\/audit\//);
-    expect(COLLECTOR_NAMES.filter((c) => c !== 'auditrules' && failures(run, c).length > 0)).toEqual([]);
+    expect(DEFAULT_COLLECTOR_NAMES.filter((c) => c !== 'auditrules' && failures(run, c).length > 0)).toEqual([]);
   });
 
   it('needs CAP_AUDIT_CONTROL itself: CAP_AUDIT_READ and CAP_AUDIT_WRITE do not do', () => {

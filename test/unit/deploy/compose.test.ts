@@ -67,7 +67,7 @@ describe('docker-compose.yml', () => {
     const exporter = service(config, 'docker-audit-exporter');
     const mounts = [...exporter.matchAll(/^    - (\/\S*:\S+)$/gm)].map((m) => m[1]).filter((m) => !m.includes('/tcp'));
     expect(mounts).toEqual(['/var/run/docker.sock:/var/run/docker.sock:ro', '/:/host:ro', '/etc/docker:/etc/docker:ro']);
-    for (const flag of ['--host.root-path=/host', '--host.proc-path=/host/proc', '--audit.log-path=/host/var/log/audit/audit.log', '--audit.auditctl-path=']) {
+    for (const flag of ['--host.root-path=/host', '--host.proc-path=/host/proc', '--host.sys-path=/host/sys', '--audit.log-path=/host/var/log/audit/audit.log', '--audit.auditctl-path=']) {
       expect(exporter).toContain(`- ${flag}\n`);
     }
   });
