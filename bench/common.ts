@@ -303,3 +303,21 @@ export function benchContainers(label: string, note: (line: string) => void) {
   };
   return { list, remove, around, ensure };
 }
+
+// ---------------------------------------------------------------------------- call counting
+
+/** `inner` with the calls of its method `method` counted: what a benchmark reports as the engine requests a collection made. */
+export function countingCalls<T extends object>(inner: T, method: keyof T & string): { target: T; count(): number; reset(): void } {
+  let calls = 0;
+  const target = new Proxy(inner, {
+    get(t, prop, receiver) {
+      const value = Reflect.get(t, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (prop === method) calls++;
+        return (value as (...a: unknown[]) => unknown).apply(t, args);
+      };
+    },
+  });
+  return { target, count: () => calls, reset: () => void (calls = 0) };
+}

@@ -18,7 +18,7 @@ import { createFacts } from '../src/facts';
 import { ImageOsReader } from '../src/facts/image-os';
 import { EngineClient, resolveConnection, type DockerEngine } from '../src/readers/engine';
 import { testOptions } from '../test/helpers/options';
-import { benchCli, benchContainers, checkDocker, dockerCli, fmtMs, keyValueTable, localDockerdPid, median, now, out, procCpuMs } from './common';
+import { benchCli, benchContainers, checkDocker, countingCalls, dockerCli, fmtMs, keyValueTable, localDockerdPid, median, now, out, procCpuMs } from './common';
 
 const cli = benchCli({ name: 'bench:imageos', flags: ['containers', 'images', 'steady'], env: true });
 const CONTAINERS = cli.intOption('containers', 300, 1);
@@ -67,17 +67,7 @@ async function main(): Promise<void> {
     );
 
     const client = new EngineClient(resolveConnection({ host: 'unix:///var/run/docker.sock', tlsVerify: false, certPath: '' }), { timeoutMs: 30_000, maxSockets: 12 });
-    let archives = 0;
-    const engine = new Proxy(client, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          if (prop === 'containerArchive') archives++;
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    }) as DockerEngine;
+    const { target: engine, count: archiveRequests, reset: resetArchiveRequests } = countingCalls<DockerEngine>(client, 'containerArchive');
     const options = testOptions([], { watchEvents: false, inspectMaxAgeMs: 0 });
     const facts = createFacts(engine, silentLogger, options);
     const reader = new ImageOsReader(engine, { concurrency: options.inspectConcurrency });
@@ -88,7 +78,7 @@ async function main(): Promise<void> {
         const f0 = now();
         const [images, list] = await Promise.all([facts.images.get(ref), facts.containers.get(ref)]);
         const factsMs = now() - f0;
-        archives = 0;
+        resetArchiveRequests();
         const cpu0 = process.cpuUsage();
         const d0 = dockerd ? procCpuMs(dockerd) : NaN;
         const t0 = now();
@@ -96,7 +86,7 @@ async function main(): Promise<void> {
         const ms = now() - t0;
         const cpu = process.cpuUsage(cpu0);
         const mine = result.filter((r) => r.status === 'read' && images.find((i) => i.id === r.imageId)?.tags.some((t) => t.startsWith(`${PREFIX}/`)));
-        rows.push({ run: run === 0 ? 'first' : 'steady', factsMs, ms, cpuMs: (cpu.user + cpu.system) / 1000, daemonMs: dockerd ? procCpuMs(dockerd) - d0 : NaN, archives, read: mine.length });
+        rows.push({ run: run === 0 ? 'first' : 'steady', factsMs, ms, cpuMs: (cpu.user + cpu.system) / 1000, daemonMs: dockerd ? procCpuMs(dockerd) - d0 : NaN, archives: archiveRequests(), read: mine.length });
       }
       const first = rows[0];
       const steady = rows.slice(1);

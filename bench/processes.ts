@@ -33,7 +33,7 @@ import { createProcessesCollector } from '../src/collectors/processes';
 import { createFacts } from '../src/facts';
 import { topReadsPerCollection } from '../src/model/processes';
 import { EngineClient, rawGet, resolveConnection, type DockerEngine, type EngineConnection } from '../src/readers/engine';
-import { benchCli, benchContainers, checkDocker, dockerCli, fmtMs, localDockerdPid, median, out, pad, procCpuMs, round } from './common';
+import { benchCli, benchContainers, checkDocker, countingCalls, dockerCli, fmtMs, localDockerdPid, median, out, pad, procCpuMs, round } from './common';
 
 const { option, intOption, note } = benchCli({ name: 'bench:processes', flags: ['containers', 'reps', 'setup-concurrency', 'name-prefix'], env: true });
 const N = intOption('containers', 300, 1);
@@ -72,22 +72,6 @@ function configFrom(args: string[]): Config {
   return parsed.config;
 }
 
-/** Counts the tops an engine is asked. */
-function counting(inner: DockerEngine): { engine: DockerEngine; tops: () => number; reset(): void } {
-  let tops = 0;
-  const engine = new Proxy(inner, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        if (prop === 'containerTop') tops++;
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { engine, tops: () => tops, reset: () => void (tops = 0) };
-}
-
 async function rawTops(conn: EngineConnection, api: string, ids: readonly string[], concurrency: number): Promise<Timed> {
   return timed(async () => {
     await mapLimit(ids, concurrency, async (id) => {
@@ -106,7 +90,7 @@ interface Collection extends Timed {
 /** A collector and its facts on a clock the bench sets: collect(at) reads the facts first, then times the collector alone. */
 function collectorRun(conn: EngineConnection, config: Config) {
   const client = new EngineClient(conn, { timeoutMs: config.docker.timeoutMs, maxSockets: config.processes.concurrency + 4 });
-  const { engine, tops, reset } = counting(client);
+  const { target: engine, count: tops, reset } = countingCalls<DockerEngine>(client, 'containerTop');
   // No event stream: the facts list every collection (their cost is not measured here).
   const facts = createFacts(engine, silentLogger, { ...factsOptions(config), watchEvents: false });
   const collector = createProcessesCollector({ engine, facts, options: collectorOptions(config) });
