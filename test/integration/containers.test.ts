@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
-import { COLLECTOR_NAMES } from '../../src/collectors';
+import { COLLECTOR_NAMES, DEFAULT_COLLECTOR_NAMES } from '../../src/collectors';
 import { parseConfig, type Config } from '../../src/cli/config';
 import { EngineClient, resolveConnection } from '../../src/readers/engine';
 import { silentLogger } from '../../src/base/log';
@@ -135,7 +135,7 @@ function expectScenarioSeries(all: ParsedSeries[]): void {
   // The engine collector saw the engine.
   expect(seriesLines(all, 'docker_audit_engine_up')).toEqual(['docker_audit_engine_up{} 1']);
   // Every collector succeeded on this host (the audit ones read the auditd that provisioning started).
-  expect(seriesLines(all, 'docker_audit_collector_success')).toEqual(COLLECTOR_NAMES.map((c) => `docker_audit_collector_success{collector=${c}} 1`).sort());
+  expect(seriesLines(all, 'docker_audit_collector_success')).toEqual(DEFAULT_COLLECTOR_NAMES.map((c) => `docker_audit_collector_success{collector=${c}} 1`).sort());
   const info = all.find((s) => s.name === 'docker_audit_engine_info')!;
   expect(info.labels.version).toBe(docker('version', '--format', '{{.Server.Version}}'));
   expect(info.labels.api_version).toBe(docker('version', '--format', '{{.Server.APIVersion}}'));

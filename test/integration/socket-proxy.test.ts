@@ -15,7 +15,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { COLLECTOR_NAMES } from '../../src/collectors';
+import { DEFAULT_COLLECTOR_NAMES } from '../../src/collectors';
 import { negotiateApiVersion } from '../../src/readers/engine';
 import { ENGINE_PATH_LIST, pathsOf, proxySections, type EnginePath } from '../../src/readers/engine-paths';
 import { TEST_IMAGE, docker, waitUntil } from '../helpers/docker-cli';
@@ -53,9 +53,9 @@ function expectAllServed(rs: ProxiedRequest[]): void {
 
 /** The exporter's collector_success series, by collector. */
 function successes(metrics: string): Record<string, number | undefined> {
-  return Object.fromEntries(COLLECTOR_NAMES.map((c) => [c, seriesValue(metrics, `docker_audit_collector_success{collector="${c}"}`)]));
+  return Object.fromEntries(DEFAULT_COLLECTOR_NAMES.map((c) => [c, seriesValue(metrics, `docker_audit_collector_success{collector="${c}"}`)]));
 }
-const allOne = Object.fromEntries(COLLECTOR_NAMES.map((c) => [c, 1]));
+const allOne = Object.fromEntries(DEFAULT_COLLECTOR_NAMES.map((c) => [c, 1]));
 
 /**
  * The engine's own events (`docker events`, followed live) while `action` runs, as JSON

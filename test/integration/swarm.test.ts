@@ -22,7 +22,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { expandTemplateVariables, panelQueries } from '../../dashboards/src';
-import { COLLECTOR_NAMES } from '../../src/collectors';
+import { DEFAULT_COLLECTOR_NAMES } from '../../src/collectors';
 import { groupGid } from '../helpers/compose';
 import { TEST_IMAGE, waitUntil } from '../helpers/docker-cli';
 import { httpGet } from '../helpers/exporter-process';
@@ -193,7 +193,7 @@ describe('deploy/swarm/stack.yml on a real 3-node Docker Swarm, discovered by Pr
           const series = await scrapeNode(node).catch((err: Error) => ((last = err.message), []));
           const ok = seriesLines(series, 'docker_audit_collector_success');
           last = ok.join(' ');
-          return ok.length === COLLECTOR_NAMES.length && ok.every((l) => l.endsWith(' 1'));
+          return ok.length === DEFAULT_COLLECTOR_NAMES.length && ok.every((l) => l.endsWith(' 1'));
         },
         60_000,
       ).catch((err: Error) => {
