@@ -61,7 +61,7 @@ export interface SoakResult {
   /** After the last container went and three more collections completed. */
   finalSeries: number;
   /** The families whose series count differs between the baseline and the end, with both counts. */
-  seriesDrift: Array<{ family: string; baseline: number; final: number }>;
+  seriesDrift: Array<{ family: string; baseline: number; final: number; added: string[]; gone: string[] }>;
   heapFirstThirdMedianBytes: number;
   heapLastThirdMedianBytes: number;
   rssMaxBytes: number;
@@ -111,6 +111,13 @@ function seriesByFamily(text: string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const s of parseExposition(text)) if (s.name.startsWith('docker_audit_')) counts.set(s.name, (counts.get(s.name) ?? 0) + 1);
   return counts;
+}
+
+/** The label sets of one family's series, as `{a="1",b="2"}` strings. */
+function labelSets(text: string, family: string): Set<string> {
+  const sets = new Set<string>();
+  for (const s of parseExposition(text)) if (s.name === family) sets.add(`{${Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(',')}}`);
+  return sets;
 }
 
 const total = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
@@ -182,9 +189,18 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 
   try {
     await exporter.start();
-    // Warm-up: a container created, started, stopped and removed, so the event counters'
-    // series of those actions exist before the baseline.
+    // The event stream first: events before its subscription are not counted, and the
+    // warm-up's must be.
+    await exporter.waitFor((m) => valueOf(m, 'docker_audit_engine_events_stream_up') === 1, 60_000, 'the engine event stream up');
+    // Warm-up: a container created, started and force-removed, and one created and removed,
+    // so the event counters' series of those actions (create, start, top, network connect,
+    // kill, die, network disconnect, destroy) exist before the baseline.
     await createOne(`dae-soak-${run}-warm`, true);
+    // The processes collector's `docker top` of a new running container is an engine event
+    // of its own (container top): wait for it before the container goes.
+    await exporter.waitFor((m) => /^docker_audit_engine_events_total\{[^}]*action="top"/m.test(m), 60_000, 'the warm-up container read by the processes collector');
+    await removeOne(alive.shift()!);
+    await createOne(`dae-soak-${run}-warm-created`, false);
     await removeOne(alive.shift()!);
     await waitCollections(exporter, 3, 60_000);
     const baselineText = await waitCollections(exporter, 1, 60_000);
@@ -245,8 +261,19 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const final = seriesByFamily(finalText);
     const families = new Set([...baseline.keys(), ...final.keys()]);
     const seriesDrift = [...families]
-      .map((family) => ({ family, baseline: baseline.get(family) ?? 0, final: final.get(family) ?? 0 }))
-      .filter((d) => d.baseline !== d.final);
+      .filter((family) => (baseline.get(family) ?? 0) !== (final.get(family) ?? 0))
+      .map((family) => {
+        // Which series came or went: a handful, so the report says what to look at.
+        const before = labelSets(baselineText, family);
+        const after = labelSets(finalText, family);
+        return {
+          family,
+          baseline: baseline.get(family) ?? 0,
+          final: final.get(family) ?? 0,
+          added: [...after].filter((l) => !before.has(l)).slice(0, 5),
+          gone: [...before].filter((l) => !after.has(l)).slice(0, 5),
+        };
+      });
 
     const third = Math.floor(scrapes.length / 3);
     const heaps = scrapes.map((s) => s.heapUsedBytes);
@@ -286,7 +313,7 @@ export function soakReport(r: SoakResult): string {
   return keyValueTable([
     ['containers created / started / removed', `${r.created} / ${r.started} / ${r.removed} in ${r.churnSeconds.toFixed(0)} s (peak ${r.peakAlive} alive)`],
     ['docker_audit_* series: baseline, peak, final', `${r.baselineSeries}, ${r.peakSeries}, ${r.finalSeries} (${r.finalSeries === r.baselineSeries ? 'back to baseline' : 'NOT back to baseline'})`],
-    ...r.seriesDrift.map((d): [string, string] => [`  drift ${d.family}`, `${d.baseline} -> ${d.final}`]),
+    ...r.seriesDrift.map((d): [string, string] => [`  drift ${d.family}`, `${d.baseline} -> ${d.final}; new ${d.added.join(' ') || '-'}; gone ${d.gone.join(' ') || '-'}`]),
     ['heap used, median of first / last third', `${fmtMiB(r.heapFirstThirdMedianBytes)} / ${fmtMiB(r.heapLastThirdMedianBytes)} (${((heapRatio - 1) * 100).toFixed(1)}%, target ≤ +5%)`],
     ['RSS: max, at the end', `${fmtMiB(r.rssMaxBytes)}, ${fmtMiB(r.rssLastBytes)}`],
     ['collections completed during the churn / skipped', `${r.collections} / ${r.skippedCollections}`],
