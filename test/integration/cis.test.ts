@@ -216,22 +216,27 @@ describe('the cis collector against the real engine', () => {
     const readme = docs.find((d) => d.includes('### Failing a CI pipeline on a failing check'))!;
     const section = readme.slice(readme.indexOf('### Failing a CI pipeline on a failing check'));
     const oneLiner = /```sh\n([\s\S]*?)```/.exec(section)![1].trim();
-    expect(oneLiner).toMatch(/^docker-audit-exporter --once .*\| awk '[^']+'$/s);
-    // The command as documented; only the bin is called through node, as it is not installed here.
+    expect(oneLiner).toMatch(/^docker-audit-exporter --once .*--fail-on-level=1 > cis-report\.xml$/);
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dae-cis-ci-'));
+    // The command as documented, in a folder of its own; only the bin is called through node, as it is not installed here.
     const run = (command: string) =>
-      promisify(execFile)('sh', ['-c', command.replace(/^docker-audit-exporter /, `node ${MAIN} `)], { encoding: 'utf8', maxBuffer: 64 << 20 }).then(
-        ({ stdout }) => ({ code: 0, stdout }),
-        (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }),
+      promisify(execFile)('sh', ['-c', command.replace(/^docker-audit-exporter /, `node ${MAIN} `)], { cwd: work, encoding: 'utf8', maxBuffer: 64 << 20 }).then(
+        () => ({ code: 0 }),
+        (err: { code: number }) => ({ code: err.code }),
       );
-    const failed = await run(oneLiner);
-    expect(failed.code).toBe(1);
-    const printed = parseExposition(failed.stdout);
-    expect(printed.every((s) => s.name === 'docker_audit_cis_check_passed' && s.value === 0)).toBe(true);
-    expect(printed.map((s) => s.labels.check)).toEqual(expect.arrayContaining(['5.5', '5.10', '5.32']));
-    // Gated on a check that passed above, the same pipeline passes.
-    const passing = result.series.find((s) => s.name === 'docker_audit_cis_check_passed' && s.value === 1)!.labels.check;
-    const gated = oneLiner.replace('/^docker_audit_cis_check_passed/', `/^docker_audit_cis_check_passed\\{check="${passing.replace(/\./g, '\\.')}"/`);
-    expect(gated).not.toBe(oneLiner);
-    expect(await run(gated)).toEqual({ code: 0, stdout: '' });
+    try {
+      // This file's containers fail level-1 checks (5.5 privileged among them): exit 3, and the report names them.
+      expect(await run(oneLiner)).toEqual({ code: 3 });
+      const report = fs.readFileSync(path.join(work, 'cis-report.xml'), 'utf8');
+      const failing = [...report.matchAll(/<testcase [^>]*name="(\d+(?:\.\d+)+) [^"]*"[^>]*>\s*<failure/g)].map((m) => m[1]);
+      expect(failing).toEqual(expect.arrayContaining(['5.5', '5.10', '5.32']));
+      // Gated on a check that passed above, the same pipeline passes.
+      const passing = result.series.find((s) => s.name === 'docker_audit_cis_check_passed' && s.value === 1)!.labels.check;
+      const gated = oneLiner.replace('--fail-on-level=1', `--fail-on=${passing}`);
+      expect(gated).not.toBe(oneLiner);
+      expect(await run(gated)).toEqual({ code: 0 });
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   }, 120_000);
 });
