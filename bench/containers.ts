@@ -28,7 +28,7 @@ import * as vm from 'node:vm';
 import type { CollectorRunner, CollectorStatus } from '../src/collectors/runner';
 import { parseConfig, type Config } from '../src/cli/config';
 import { EngineClient, rawGet, resolveConnection, type DockerEngine, type EngineConnection, type EngineEvent } from '../src/readers/engine';
-import type { ContainerInspect, ContainerSummary, EngineInfo } from '../src/readers/engine-types';
+import type { ContainerInspect, ContainerSummary, EngineInfo, EngineVersion } from '../src/readers/engine-types';
 import { describeError, silentLogger } from '../src/base/log';
 import { buildRunner, serve } from '../src/cli/main';
 import { buildSnapshot } from '../src/server/scheduler';
@@ -108,13 +108,13 @@ async function ensureContainers(n: number): Promise<{ seconds: number; created: 
 
 // ---------------------------------------------------------------------------- engine wrapper
 
-type Method = 'ping' | 'info' | 'listContainers' | 'inspectContainer';
-const METHODS: readonly Method[] = ['ping', 'info', 'listContainers', 'inspectContainer'];
+type Method = 'ping' | 'info' | 'version' | 'listContainers' | 'inspectContainer';
+const METHODS: readonly Method[] = ['ping', 'info', 'version', 'listContainers', 'inspectContainer'];
 
 /** Passes every call through, counting and timing them, so a cycle's calls can be shown. */
 class CountingEngine implements DockerEngine {
-  counts: Record<Method, number> = { ping: 0, info: 0, listContainers: 0, inspectContainer: 0 };
-  times: Record<Method, number[]> = { ping: [], info: [], listContainers: [], inspectContainer: [] };
+  counts: Record<Method, number> = { ping: 0, info: 0, version: 0, listContainers: 0, inspectContainer: 0 };
+  times: Record<Method, number[]> = { ping: [], info: [], version: [], listContainers: [], inspectContainer: [] };
   onPing: (() => void) | undefined;
 
   constructor(private readonly inner: DockerEngine) {}
@@ -146,6 +146,9 @@ class CountingEngine implements DockerEngine {
   }
   info(signal?: AbortSignal): Promise<EngineInfo> {
     return this.track('info', () => this.inner.info(signal));
+  }
+  version(signal?: AbortSignal): Promise<EngineVersion> {
+    return this.track('version', () => this.inner.version(signal));
   }
   listContainers(signal?: AbortSignal): Promise<ContainerSummary[]> {
     return this.track('listContainers', () => this.inner.listContainers(signal));

@@ -86,4 +86,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   log "installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# Podman's Docker-compatible API service, for the Podman integration tests.
+bash scripts/provision-podman.sh
 log "ready"

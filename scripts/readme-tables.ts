@@ -9,14 +9,17 @@ import * as path from 'node:path';
 import { CIS_CHECKS, type CisCheck } from '../src/cis/checks';
 import { FLAGS } from '../src/cli/config';
 import { ALL_FAMILIES, CACHED_HELP_SUFFIX, LIVE_FAMILIES, type MetricFamily } from '../src/metrics/catalog';
+import type { EngineKind } from '../src/model/engine-kind';
 import { ENGINE_PATH_LIST, proxySections, type EnginePath } from '../src/readers/engine-paths';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
+const ENGINE_NAMES: Record<EngineKind, string> = { docker: 'dockerd', podman: 'Podman' };
 
 export function metricsTable(): string {
   const rows = [...Object.values(LIVE_FAMILIES), ...ALL_FAMILIES].map((f: MetricFamily) => {
     const labels = f.labels.length > 0 ? f.labels.map((l) => `\`${l}\``).join(', ') : '';
-    return `| \`${f.name}\` | ${f.type} | ${f.collector} | ${labels} | ${cell(f.help)} |`;
+    const engines = f.engines ? ` Served for ${f.engines.map((e) => ENGINE_NAMES[e]).join(' and ')} engines only.` : '';
+    return `| \`${f.name}\` | ${f.type} | ${f.collector} | ${labels} | ${cell(f.help + engines)} |`;
   });
   return [
     '| metric | type | collector | labels | meaning |',
@@ -24,7 +27,8 @@ export function metricsTable(): string {
     ...rows,
     '',
     `Every family but \`docker_audit_build_info\` is read from the last completed collection; its HELP text ends in "${CACHED_HELP_SUFFIX.trim()}". ` +
-      'prom-client\'s default `process_*` and `nodejs_*` metrics are served live next to them (not in `--once` output).',
+      'prom-client\'s default `process_*` and `nodejs_*` metrics are served live next to them (not in `--once` output). ' +
+      'A family whose meaning says "served for ... engines only" depends on the engine kind (`docker_audit_engine_info{engine}`); every other family is served for every kind.',
   ].join('\n');
 }
 

@@ -36,7 +36,7 @@ docker ps -a --no-trunc --filter "name=^$P-" --format '{{json .}}' >/dev/null
 curl -s --unix-socket /var/run/docker.sock 'http://docker/v1.41/containers/json?all=1' 2>/dev/null \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const l=JSON.parse(s).filter(c=>c.Names.some(n=>n.startsWith("/'$P'-")));process.stdout.write(JSON.stringify(l,null,2)+"\n")})' > "$OUT/recorded-containers-list.json" \
   || echo "curl missing: list not recorded" >&2
-for endpoint in info; do
+for endpoint in info version; do
   curl -s --unix-socket /var/run/docker.sock "http://docker/v1.41/$endpoint" \
     | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.stringify(JSON.parse(s),null,2)+"\n"))' > "$OUT/recorded-$endpoint.json"
 done

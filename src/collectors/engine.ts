@@ -1,6 +1,6 @@
-// Collector "engine": is the Docker Engine up, and what is it. The ping and /info are the
-// collection's shared ones (src/facts/engine.ts): one ping per collection, and /info from
-// the one cache of it.
+// Collector "engine": is the Docker Engine up, and what is it: dockerd or Podman, rootless or
+// not, which version. The ping, /info and /version are the collection's shared ones
+// (src/facts/engine.ts): one ping per collection, and /info and /version from one cache.
 import { METRICS } from '../metrics/catalog';
 import { sample } from '../metrics/sample';
 import type { Collector, CollectorDeps } from './collector';
@@ -18,11 +18,13 @@ export function createEngineCollector({ facts }: Pick<CollectorDeps, 'facts'>): 
         throw err;
       }
       ctx.emit(sample(METRICS.engineUp, {}, 1));
-      const info = await facts.engine.info(ctx);
+      const [info, identity] = await Promise.all([facts.engine.info(ctx), facts.engine.identity(ctx)]);
       ctx.emit(
         sample(
           METRICS.engineInfo,
           {
+            engine: identity.kind,
+            rootless: String(identity.rootless),
             version: info.ServerVersion ?? '',
             api_version: negotiatedVersion,
             os: info.OSType ?? '',

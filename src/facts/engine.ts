@@ -5,10 +5,12 @@
 // (dockerd runs `runc --version` and `docker-init --version` to answer it) and changes
 // only when the daemon restarts or reloads, so its answer is reused until a ping fails, the
 // negotiated API version changes, it is older than --collector.engine.info-max-age, or the
-// daemon settings see dockerd restarted or daemon.json changed (refreshInfo). /info carries
-// the version too, so /version is not read.
+// daemon settings see dockerd restarted or daemon.json changed (refreshInfo). /version is
+// read with it and cached the same way: only it tells dockerd from Podman (its components),
+// and together they give the engine's identity (src/model/engine-kind.ts).
 import type { DockerEngine } from '../readers/engine';
-import type { EngineInfo } from '../readers/engine-types';
+import type { EngineInfo, EngineVersion } from '../readers/engine-types';
+import { engineIdentity, type EngineIdentity } from '../model/engine-kind';
 import type { CollectionRef } from './per-collection';
 
 export interface EnginePing {
@@ -18,9 +20,22 @@ export interface EnginePing {
   readonly negotiatedVersion: string;
 }
 
+interface CachedRead<T> {
+  readonly negotiatedVersion: string;
+  readonly fetchedAtMs: number;
+  readonly collection: number;
+  readonly value: Promise<T>;
+}
+
+/** The reads cached until the daemon changes, by what they read. */
+interface Cached {
+  info?: CachedRead<EngineInfo>;
+  version?: CachedRead<EngineVersion>;
+}
+
 export class EngineFacts {
   private lastPing: { collection: number; value: Promise<EnginePing> } | undefined;
-  private cachedInfo: { negotiatedVersion: string; fetchedAtMs: number; collection: number; value: Promise<EngineInfo> } | undefined;
+  private cached: Cached = {};
 
   constructor(
     private readonly engine: DockerEngine,
@@ -33,29 +48,43 @@ export class EngineFacts {
     const value = this.engine.ping(ref.signal);
     this.lastPing = { collection: ref.collection, value };
     value.catch(() => {
-      this.cachedInfo = undefined; // whatever answers next may be another daemon
+      this.refreshInfo(); // whatever answers next may be another daemon
     });
     return value;
   }
 
   /** /info, from the cache while it holds (see the file comment); pings first. */
-  async info(ref: CollectionRef): Promise<EngineInfo> {
-    const { negotiatedVersion } = await this.ping(ref);
-    const now = ref.now();
-    const c = this.cachedInfo;
-    // Read at most once per collection, even with --collector.engine.info-max-age=0.
-    if (c && c.negotiatedVersion === negotiatedVersion && (c.collection === ref.collection || now - c.fetchedAtMs < this.infoMaxAgeMs)) return c.value;
-    const value = this.engine.info(ref.signal);
-    const entry = { negotiatedVersion, fetchedAtMs: now, collection: ref.collection, value };
-    this.cachedInfo = entry;
-    value.catch(() => {
-      if (this.cachedInfo === entry) this.cachedInfo = undefined; // a failed read is not cached
-    });
-    return value;
+  info(ref: CollectionRef): Promise<EngineInfo> {
+    return this.read('info', ref, () => this.engine.info(ref.signal));
   }
 
-  /** Forgets the cached /info: the daemon restarted or its configuration changed. */
+  /** /version, cached as /info is; pings first. */
+  version(ref: CollectionRef): Promise<EngineVersion> {
+    return this.read('version', ref, () => this.engine.version(ref.signal));
+  }
+
+  /** Which engine this is (dockerd or Podman) and whether it runs rootless. */
+  async identity(ref: CollectionRef): Promise<EngineIdentity> {
+    const [version, info] = await Promise.all([this.version(ref), this.info(ref)]);
+    return engineIdentity(version, info);
+  }
+
+  /** Forgets the cached /info and /version: the daemon restarted or its configuration changed. */
   refreshInfo(): void {
-    this.cachedInfo = undefined;
+    this.cached = {};
+  }
+
+  private async read<K extends keyof Cached>(key: K, ref: CollectionRef, fetch: () => NonNullable<Cached[K]>['value']): Promise<Awaited<NonNullable<Cached[K]>['value']>> {
+    const { negotiatedVersion } = await this.ping(ref);
+    const now = ref.now();
+    const c = this.cached[key];
+    // Read at most once per collection, even with --collector.engine.info-max-age=0.
+    if (c && c.negotiatedVersion === negotiatedVersion && (c.collection === ref.collection || now - c.fetchedAtMs < this.infoMaxAgeMs)) return c.value as never;
+    const entry = { negotiatedVersion, fetchedAtMs: now, collection: ref.collection, value: fetch() } as NonNullable<Cached[K]>;
+    this.cached[key] = entry;
+    entry.value.catch(() => {
+      if (this.cached[key] === entry) delete this.cached[key]; // a failed read is not cached
+    });
+    return entry.value as never;
   }
 }

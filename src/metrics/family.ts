@@ -1,5 +1,7 @@
 // The family type. Each area's families live in src/metrics/families/; catalog.ts gathers
 // them into METRICS, whose order is the exposition's.
+import type { EngineKind } from '../model/engine-kind';
+
 export type MetricType = 'gauge' | 'counter';
 
 export interface MetricFamily<L extends string = string> {
@@ -10,6 +12,15 @@ export interface MetricFamily<L extends string = string> {
   readonly labels: readonly L[];
   /** The collector that emits it; 'exporter' for families about the exporter itself. */
   readonly collector: string;
+  /**
+   * The engine kinds it is served for (docker_audit_engine_info{engine}); every kind when
+   * absent. dockerd's daemon posture, say, is not read from a Podman engine, which has none.
+   */
+  readonly engines?: readonly EngineKind[];
+}
+
+export interface FamilyOptions {
+  readonly engines?: readonly EngineKind[];
 }
 
 /** Every HELP text says so, because scrapes read a snapshot instead of asking Docker. */
@@ -21,7 +32,8 @@ export function family<const L extends string>(
   name: string,
   help: string,
   labels: readonly L[],
+  options: FamilyOptions = {},
 ): MetricFamily<L> {
-  return { name, type, help, labels, collector };
+  return { name, type, help, labels, collector, ...(options.engines ? { engines: options.engines } : {}) };
 }
 

@@ -15,7 +15,7 @@
 // with, and so never through the proxy.
 
 /** A docker-socket-proxy environment variable that grants one API section (`CONTAINERS=1`). */
-export type ProxySection = 'PING' | 'INFO' | 'CONTAINERS' | 'IMAGES' | 'VOLUMES' | 'NETWORKS' | 'SYSTEM' | 'EVENTS' | 'EXEC';
+export type ProxySection = 'PING' | 'VERSION' | 'INFO' | 'CONTAINERS' | 'IMAGES' | 'VOLUMES' | 'NETWORKS' | 'SYSTEM' | 'EVENTS' | 'EXEC';
 
 /** Where a request is sent: in --once mode and in server mode, or in server mode only. */
 export type ExporterMode = 'once' | 'server';
@@ -56,6 +56,10 @@ export const ENGINE_PATHS = {
   info: {
     method: 'GET', path: '/info', versioned: true, section: 'INFO', readBy: 'facts/engine.ts', collectors: ['engine', 'containers', 'daemon', 'cis'], modes: BOTH,
     when: 'at most once per collection, cached until dockerd restarts or for `--collector.engine.info-max-age`',
+  },
+  version: {
+    method: 'GET', path: '/version', versioned: true, section: 'VERSION', readBy: 'facts/engine.ts', collectors: ['engine'], modes: BOTH,
+    when: 'with /info, and cached with it: tells dockerd from Podman (`docker_audit_engine_info{engine}`)',
   },
   listContainers: {
     method: 'GET', path: '/containers/json?all=1', versioned: true, section: 'CONTAINERS', readBy: 'facts/containers.ts', collectors: CONTAINER_COLLECTORS, modes: BOTH,

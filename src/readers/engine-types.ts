@@ -132,6 +132,19 @@ export interface EngineInfo {
   Warnings?: string[] | null;
 }
 
+/** GET /version. Podman's compatible API answers it too, with a component named "Podman Engine". */
+export interface EngineVersion {
+  Version?: string;
+  ApiVersion?: string;
+  MinAPIVersion?: string;
+  Os?: string;
+  Arch?: string;
+  KernelVersion?: string;
+  Platform?: { Name?: string } | null;
+  /** dockerd: "Engine", "containerd", "runc", "docker-init"; Podman: "Podman Engine", "Conmon", "OCI Runtime (runc)". */
+  Components?: { Name?: string; Version?: string; Details?: Record<string, unknown> | null }[] | null;
+}
+
 export interface ImageSummary {
   Id: string;
   ParentId?: string;

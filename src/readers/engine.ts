@@ -7,7 +7,7 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { onAbort } from '../base/abort';
-import type { ContainerInspect, ContainerSummary, ContainerTop, EngineInfo, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from './engine-types';
+import type { ContainerInspect, ContainerSummary, ContainerTop, EngineInfo, EngineVersion, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from './engine-types';
 
 /** The newest Engine API version this exporter was written against. */
 export const CLIENT_MAX_API_VERSION = '1.44';
@@ -18,6 +18,8 @@ export interface DockerEngine {
   /** GET /_ping, unversioned; negotiates the API version from the Api-Version header. */
   ping(signal?: AbortSignal): Promise<{ apiVersion: string; negotiatedVersion: string }>;
   info(signal?: AbortSignal): Promise<EngineInfo>;
+  /** GET /version: which engine answers (dockerd or Podman) and its components. */
+  version(signal?: AbortSignal): Promise<EngineVersion>;
   listContainers(signal?: AbortSignal): Promise<ContainerSummary[]>;
   /** Resolves to undefined when the container no longer exists (removed since it was listed). */
   inspectContainer(id: string, signal?: AbortSignal): Promise<ContainerInspect | undefined>;
@@ -424,6 +426,10 @@ export class EngineClient implements DockerEngine {
 
   async info(signal?: AbortSignal): Promise<EngineInfo> {
     return (await this.getJson<EngineInfo>('reading engine info', '/info', signal))!;
+  }
+
+  async version(signal?: AbortSignal): Promise<EngineVersion> {
+    return (await this.getJson<EngineVersion>('reading the engine version', '/version', signal))!;
   }
 
   async listContainers(signal?: AbortSignal): Promise<ContainerSummary[]> {

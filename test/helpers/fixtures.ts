@@ -5,6 +5,7 @@ import type { Sample } from '../../src/metrics/sample';
 
 /** Fixtures recorded from Docker Engine 20.10 (API 1.41) by scripts/record-fixtures.sh. */
 export const ENGINE_FIXTURES = path.join(__dirname, '..', 'fixtures', 'engine-20.10');
+export const PODMAN_FIXTURES = path.join(__dirname, '..', 'fixtures', 'podman-4.3');
 
 export const RECORDED_CONTAINERS = [
   'caps',

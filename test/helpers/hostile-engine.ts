@@ -114,6 +114,7 @@ export class HostileEngine {
       res.end(JSON.stringify(body));
     };
     if (p === '/info') return json(200, readJson('recorded-info.json'));
+    if (p === '/version') return json(200, readJson('recorded-version.json'));
     if (p === '/containers/json') return json(200, this.behaviour === 'huge-list' ? [...this.list, ...this.hugeList()] : this.list);
     const inspect = /^\/containers\/([^/]+)\/json$/.exec(p);
     if (inspect) {

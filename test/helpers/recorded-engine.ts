@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ContainerArchive, DockerEngine, EngineEvent } from '../../src/readers/engine';
-import type { ContainerInspect, ContainerSummary, ContainerTop, EngineInfo, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from '../../src/readers/engine-types';
+import type { ContainerInspect, ContainerSummary, ContainerTop, EngineInfo, EngineVersion, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from '../../src/readers/engine-types';
 import { ENGINE_FIXTURES, RECORDED_CONTAINERS, RECORDED_IMAGES, recordedImageHistory, recordedImageInspect, recordedInspect, recordedList } from './fixtures';
 
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(path.join(ENGINE_FIXTURES, file), 'utf8')) as T;
@@ -24,9 +24,16 @@ export class RecordedEngine implements DockerEngine {
     this.check();
     return { apiVersion: '1.41', negotiatedVersion: '1.41' };
   }
+  /** The /info and /version answers: dockerd 20.10's recorded ones; the Podman unit tests set test/fixtures/podman-4.3's. */
+  infoAnswer: EngineInfo = readJson<EngineInfo>('recorded-info.json');
+  versionAnswer: EngineVersion = readJson<EngineVersion>('recorded-version.json');
   async info() {
     this.check();
-    return readJson<EngineInfo>('recorded-info.json');
+    return structuredClone(this.infoAnswer);
+  }
+  async version() {
+    this.check();
+    return structuredClone(this.versionAnswer);
   }
   async listContainers() {
     this.calls.list++;

@@ -139,6 +139,7 @@ function expectScenarioSeries(all: ParsedSeries[]): void {
   const info = all.find((s) => s.name === 'docker_audit_engine_info')!;
   expect(info.labels.version).toBe(docker('version', '--format', '{{.Server.Version}}'));
   expect(info.labels.api_version).toBe(docker('version', '--format', '{{.Server.APIVersion}}'));
+  expect([info.labels.engine, info.labels.rootless]).toEqual(['docker', 'false']);
 }
 
 describe('against the real engine', () => {

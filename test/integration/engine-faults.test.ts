@@ -89,7 +89,7 @@ describe('exporter against a second dockerd that fails', () => {
     // The first completed collection already has the engine up: no waiting for a later one.
     const metrics = await exporter.metrics();
     expectLines(metrics, [...upLines, `${ENGINE_UP} 1`, 'docker_audit_containers{state="running"} 0']);
-    expect(metrics).toMatch(/^docker_audit_engine_info\{version="[^"]+",api_version="1\.\d+",.*\} 1$/m);
+    expect(metrics).toMatch(/^docker_audit_engine_info\{engine="docker",rootless="false",version="[^"]+",api_version="1\.\d+",.*\} 1$/m);
     expect(seriesValue(metrics, LAST_SUCCESS('engine'))).toBeGreaterThan(0);
     expect(exporter.stderr).toContain(`engine=${daemon.host}`);
     expectNeverCrashed(exporter, exporterPid);

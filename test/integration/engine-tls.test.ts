@@ -63,7 +63,7 @@ describe('an engine that requires TLS client certificates', () => {
     const run = await once({ DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: clientDir });
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     expect(run.stdout).toContain('docker_audit_engine_up 1\n');
-    expect(run.stdout).toMatch(/^docker_audit_engine_info\{version="[^"]+",api_version="1\.41",/m);
+    expect(run.stdout).toMatch(/^docker_audit_engine_info\{engine="docker",rootless="false",version="[^"]+",api_version="1\.41",/m);
     expect(run.stdout).toContain('docker_audit_collector_success{collector="containers"} 1\n');
   }, 60_000);
 

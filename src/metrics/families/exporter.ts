@@ -14,5 +14,11 @@ export const EXPORTER_METRICS = {
 
   // Engine.
   engineUp: family('engine', 'gauge', 'docker_audit_engine_up', 'Whether the Docker Engine answered /_ping in the last collection (1) or not (0).', []),
-  engineInfo: family('engine', 'gauge', 'docker_audit_engine_info', 'Docker Engine version and configuration; always 1.', ['version', 'api_version', 'os', 'kernel_version', 'storage_driver', 'logging_driver', 'cgroup_driver', 'cgroup_version']),
+  engineInfo: family(
+    'engine',
+    'gauge',
+    'docker_audit_engine_info',
+    'The engine\'s kind (engine: docker or podman, from /version), whether it runs rootless (rootless: true or false, from /info), version and configuration; always 1.',
+    ['engine', 'rootless', 'version', 'api_version', 'os', 'kernel_version', 'storage_driver', 'logging_driver', 'cgroup_driver', 'cgroup_version'],
+  ),
 } as const satisfies Record<string, MetricFamily>;

@@ -5,7 +5,9 @@ import { CollectorRunner } from '../../../src/collectors/runner';
 import { silentLogger } from '../../../src/base/log';
 import { METRICS } from '../../../src/metrics/catalog';
 import { sample } from '../../../src/metrics/sample';
-import { series, valueOf } from '../../helpers/fixtures';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PODMAN_FIXTURES, series, valueOf } from '../../helpers/fixtures';
 import { RecordedEngine } from '../../helpers/recorded-engine';
 import { testOptions } from '../../helpers/options';
 import { createFacts } from '../../../src/facts';
@@ -108,30 +110,41 @@ describe('engine and containers collectors over the recorded engine', () => {
     const { samples } = await new CollectorRunner([engineCollector(engine)], silentLogger).run(signal);
     expect(valueOf(samples, 'docker_audit_engine_up')).toBe(1);
     expect(series(samples, 'docker_audit_engine_info', [])).toEqual([
-      'version=20.10.24+dfsg1,api_version=1.41,os=linux,kernel_version=6.18.44-fc-v669,storage_driver=overlay2,logging_driver=json-file,cgroup_driver=cgroupfs,cgroup_version=1 => 1',
+      'engine=docker,rootless=false,version=20.10.24+dfsg1,api_version=1.41,os=linux,kernel_version=6.18.44-fc-v669,storage_driver=overlay2,logging_driver=json-file,cgroup_driver=cgroupfs,cgroup_version=1 => 1',
     ]);
   });
 
-  it('reads /info again only when the engine went away or the answer got old', async () => {
+  it('reports engine="podman" for the recorded Podman answers, and rootless="true" when /info says so', async () => {
     const engine = new RecordedEngine();
-    const calls = { info: 0 };
+    engine.versionAnswer = JSON.parse(fs.readFileSync(path.join(PODMAN_FIXTURES, 'recorded-version.json'), 'utf8'));
+    engine.infoAnswer = { ...JSON.parse(fs.readFileSync(path.join(PODMAN_FIXTURES, 'recorded-info.json'), 'utf8')), SecurityOptions: ['name=seccomp,profile=default', 'name=rootless'] };
+    const { samples } = await new CollectorRunner([engineCollector(engine)], silentLogger).run(signal);
+    const [line] = series(samples, 'docker_audit_engine_info', []);
+    expect(line).toMatch(/^engine=podman,rootless=true,version=4\.3\.1,/);
+  });
+
+  it('reads /info and /version again only when the engine went away or the answer got old', async () => {
+    const engine = new RecordedEngine();
+    const calls = { info: 0, version: 0 };
     const info = engine.info.bind(engine);
     engine.info = async () => (calls.info++, info());
+    const version = engine.version.bind(engine);
+    engine.version = async () => (calls.version++, version());
     let now = 1_000_000;
     const runner = new CollectorRunner([engineCollector(engine)], silentLogger, () => now);
     await runner.run(signal);
     now += 60_000;
     const second = await runner.run(signal);
-    expect(calls).toEqual({ info: 1 });
+    expect(calls).toEqual({ info: 1, version: 1 });
     expect(series(second.samples, 'docker_audit_engine_info', []).length).toBe(1);
     engine.failure = new Error('connect ECONNREFUSED');
     await runner.run(signal);
     engine.failure = undefined;
     await runner.run(signal);
-    expect(calls).toEqual({ info: 2 });
+    expect(calls).toEqual({ info: 2, version: 2 });
     now += 300_000;
     await runner.run(signal);
-    expect(calls).toEqual({ info: 3 });
+    expect(calls).toEqual({ info: 3, version: 3 });
   });
 
   it('reports engine_up 0, and no container series, when the engine is down', async () => {

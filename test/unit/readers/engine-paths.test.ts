@@ -25,6 +25,7 @@ const IMAGE_ID = `sha256:${ID}`;
 const CALLS: Record<EngineCall, (e: DockerEngine) => Promise<unknown>> = {
   ping: (e) => e.ping(),
   info: (e) => e.info(),
+  version: (e) => e.version(),
   listContainers: (e) => e.listContainers(),
   inspectContainer: (e) => e.inspectContainer(ID),
   containerTop: (e) => e.containerTop(ID),
@@ -114,6 +115,6 @@ describe('the Engine API paths the exporter requests', () => {
     }
     expect(pathsOf('server').length).toBe(ENGINE_PATH_LIST.length);
     expect(ENGINE_PATH_LIST.filter((p) => !pathsOf('once').includes(p)).map((p) => p.path)).toEqual(['/events', '/exec/{id}/json']);
-    expect(proxySections()).toEqual(['PING', 'INFO', 'CONTAINERS', 'IMAGES', 'VOLUMES', 'NETWORKS', 'SYSTEM', 'EVENTS', 'EXEC']);
+    expect(proxySections()).toEqual(['PING', 'INFO', 'VERSION', 'CONTAINERS', 'IMAGES', 'VOLUMES', 'NETWORKS', 'SYSTEM', 'EVENTS', 'EXEC']);
   });
 });

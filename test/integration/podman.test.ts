@@ -1,0 +1,44 @@
+// The exporter against Podman's Docker-compatible API: the real `podman system service` that
+// scripts/provision-podman.sh starts on /run/podman/podman.sock. It tells the engine kind
+// apart (docker_audit_engine_info{engine="podman"}) and reads Podman's containers, a running
+// privileged one included (which dockerd cannot start on these machines).
+import { execFileSync } from 'node:child_process';
+import { runExporter, seriesValue } from '../helpers/exporter-process';
+
+const SOCKET = process.env.DOCKER_AUDIT_PODMAN_SOCKET || '/run/podman/podman.sock';
+const IMAGE = `localhost/${process.env.DOCKER_AUDIT_TEST_IMAGE || 'docker-audit-test/busybox:local'}`;
+const P = 'dae-podman-test';
+
+const podman = (...args: string[]): string => execFileSync('podman', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 }).trim();
+const cleanUp = () => {
+  const ids = podman('ps', '-aq', '--filter', `name=^${P}-`);
+  if (ids) podman('rm', '-f', '-t', '0', ...ids.split('\n'));
+};
+const OTHER_COLLECTORS = ['daemon', 'images', 'imageos', 'resources', 'processes', 'events', 'auditrules', 'auditlog', 'logs', 'host', 'cis', 'firewall'];
+const once = () => runExporter(['--once', ...OTHER_COLLECTORS.map((c) => `--no-collector.${c}`)], 60_000, { env: { DOCKER_HOST: `unix://${SOCKET}` } });
+
+describe('a Podman engine', () => {
+  let privilegedId = '';
+  let plainId = '';
+
+  beforeAll(() => {
+    cleanUp();
+    privilegedId = podman('run', '-d', '--name', `${P}-privileged`, '--privileged', '--network', 'none', IMAGE, 'sleep', '3600').slice(0, 12);
+    plainId = podman('create', '--name', `${P}-plain`, '--user', '1000:1000', '--network', 'none', IMAGE, 'sleep', '3600').slice(0, 12);
+  }, 120_000);
+
+  afterAll(() => cleanUp(), 60_000);
+
+  it('is reported as engine="podman" with its own version, and its containers are read', async () => {
+    const run = await once();
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    const version = podman('version', '--format', '{{.Server.Version}}');
+    expect(run.stdout).toMatch(new RegExp(`^docker_audit_engine_info\\{engine="podman",rootless="false",version="${version.replace(/\./g, '\\.')}",`, 'm'));
+    expect(seriesValue(run.stdout, 'docker_audit_collector_success{collector="containers"}')).toBe(1);
+    // The running privileged container, and the created one that is neither privileged nor root.
+    expect(seriesValue(run.stdout, `docker_audit_container_state{name="${P}-privileged",id="${privilegedId}",state="running"}`)).toBe(1);
+    expect(seriesValue(run.stdout, `docker_audit_container_privileged{name="${P}-privileged",id="${privilegedId}",`)).toBe(1);
+    expect(seriesValue(run.stdout, `docker_audit_container_state{name="${P}-plain",id="${plainId}",state="created"}`)).toBe(1);
+    expect(seriesValue(run.stdout, `docker_audit_container_privileged{name="${P}-plain",id="${plainId}",`)).toBe(0);
+  }, 90_000);
+});
