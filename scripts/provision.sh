@@ -86,4 +86,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   log "installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# The rootless-Docker tests (test/integration/rootless.test.ts): a rootless dockerd beside this one.
+bash scripts/provision-rootless.sh
 log "ready"
