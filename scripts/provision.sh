@@ -86,6 +86,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   log "installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
 fi
-# The rootless-Docker tests (test/integration/rootless.test.ts): a rootless dockerd beside this one.
-bash scripts/provision-rootless.sh
+bash scripts/provision-rootless.sh # a rootless dockerd beside this one, for test/integration/rootless.test.ts
 log "ready"
