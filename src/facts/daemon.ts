@@ -9,12 +9,13 @@ import { mapLimit } from '../base/concurrency';
 import { describeError } from '../base/log';
 import { DAEMON_JSON, DOCKER_CONFIG_DIR, DOCKER_DEFAULTS_FILE, DOCKER_SOCKET, DOCKER_SYSCONFIG_FILE, CONTAINERD_SOCKET, DOCKER_EXEC_ROOT, REGISTRY_CERTS_DIR } from '../base/paths';
 import { groupGid, type DaemonFile, type DaemonFileRole } from '../model/daemon-files';
-import { dockerdServes, parseDaemonJson, parseDockerdArgs, probeTarget, resolveSettings, type DaemonListener, type DaemonSettings, type DockerdArgs } from '../model/daemon-settings';
+import { parseDaemonJson, parseDockerdArgs, probeTarget, resolveSettings, type DaemonListener, type DaemonSettings, type DockerdArgs } from '../model/daemon-settings';
+import { DOCKERD_ENV_KEYS, dockerdPaths, dockerdServesEndpoint, pickDockerd, type DockerdPaths, type DockerdProcess } from '../model/dockerd-process';
 import type { EngineInfo } from '../readers/engine-types';
 import { readTextFile } from '../readers/files';
 import { findHostPath, resolveHostPath } from '../readers/host-paths';
 import { probe, type ProbeResult } from '../readers/http-probe';
-import { findProcesses, readArgv, readStartTime, type ProcessArgv } from '../readers/procfs';
+import { findProcesses, readArgv, readEnvironKeys, readOwner, readStartTime } from '../readers/procfs';
 import type { EngineFacts } from './engine';
 import type { FactsOptions } from './options';
 import type { CollectionRef } from './per-collection';
@@ -41,7 +42,16 @@ export interface DaemonSettingsFacts {
   /** Why /info could not be read. */
   readonly infoError?: string;
   readonly config: DaemonConfigFacts;
-  readonly cmdline: { readonly state: SourceState; readonly pid?: number; readonly args?: readonly string[]; readonly error?: string };
+  readonly cmdline: {
+    readonly state: SourceState;
+    readonly pid?: number;
+    readonly args?: readonly string[];
+    readonly error?: string;
+    /** The dockerd's uid as the host sees it (a rootless dockerd's is its user's). */
+    readonly uid?: number;
+    /** Where that dockerd keeps its files by default: root's, or a rootless dockerd's (undefined: unknown). */
+    readonly paths?: DockerdPaths;
+  };
   readonly settings: DaemonSettings;
 }
 
@@ -84,7 +94,7 @@ async function readConfig(configPath: string, local: string): Promise<Omit<Daemo
  */
 export class DaemonSettingsReader {
   /** The dockerd last found serving our engine. */
-  private lastDockerd: { pid: number; argv: readonly string[]; startTime: string } | undefined;
+  private lastDockerd: (DockerdProcess & { startTime: string }) | undefined;
   /** What /info was last read for: dockerd's identity and daemon.json's text. */
   private lastInputs: string | undefined;
 
@@ -101,10 +111,12 @@ export class DaemonSettingsReader {
     const args: DockerdArgs | undefined = cmdline.args ? parseDockerdArgs(cmdline.args) : undefined;
 
     // An explicit --daemon.config-path wins; else the file dockerd was told to use; else the default.
+    // A rootless dockerd's default is its user's ~/.config/docker/daemon.json, a host path like dockerd's own --config-file.
     const dockerdConfigFile = args?.get('config-file')?.at(-1);
     const origin = daemon.configPath !== DAEMON_JSON ? 'exporter-flag' : dockerdConfigFile ? 'dockerd-flag' : 'default';
-    const configPath = origin === 'dockerd-flag' ? dockerdConfigFile! : daemon.configPath;
-    const configLocal = origin === 'dockerd-flag' ? path.join(host.rootPath, configPath) : configPath;
+    const rootlessDefault = origin === 'default' && cmdline.paths?.rootless === true;
+    const configPath = origin === 'dockerd-flag' ? dockerdConfigFile! : rootlessDefault ? cmdline.paths!.configFile : daemon.configPath;
+    const configLocal = configIsHostPath({ origin, path: configPath }) ? path.join(host.rootPath, configPath) : configPath;
     const { text: configText, ...config } = await readConfig(configPath, configLocal);
 
     const inputs = JSON.stringify([identity ?? null, configText ?? null]);
@@ -117,7 +129,7 @@ export class DaemonSettingsReader {
     } catch (err) {
       infoError = describeError(new Error('reading /info failed', { cause: err }));
     }
-    const settings = resolveSettings({ args, config: config.values, info });
+    const settings = resolveSettings({ args, config: config.values, info, defaults: cmdline.paths });
     return { info, infoError, config: { path: configPath, origin, ...config }, cmdline, settings };
   }
 
@@ -132,27 +144,38 @@ export class DaemonSettingsReader {
     if (last) {
       const [argv, startTime] = await Promise.all([readArgv(procPath, last.pid), readStartTime(procPath, last.pid)]);
       if (argv && startTime === last.startTime && argv.join('\0') === last.argv.join('\0')) {
-        return { cmdline: { state: 'ok', pid: last.pid, args: last.argv }, identity: `${last.pid}/${startTime}` };
+        return { cmdline: cmdlineOf(last), identity: `${last.pid}/${startTime}` };
       }
       this.lastDockerd = undefined;
     }
     try {
-      const processes = await findProcesses(procPath, 'dockerd');
+      // Each dockerd's owner and the few variables its defaults follow, to tell a rootless one from root's.
+      const processes = await Promise.all(
+        (await findProcesses(procPath, 'dockerd')).map(async (p): Promise<DockerdProcess> => {
+          const [owner, env] = await Promise.all([readOwner(procPath, p.pid), readEnvironKeys(procPath, p.pid, DOCKERD_ENV_KEYS)]);
+          return { ...p, ...owner, ...(env ? { env } : {}) };
+        }),
+      );
       const picked = pickDockerd(processes, this.endpoint);
-      const serving = picked && dockerdServes(picked.argv, this.endpoint);
       if (!picked) return { cmdline: { state: 'missing', error: `no dockerd process under ${procPath}` } };
+      const serving = dockerdServesEndpoint(picked, this.endpoint);
       const startTime = await readStartTime(procPath, picked.pid);
-      if (serving && startTime !== undefined) this.lastDockerd = { pid: picked.pid, argv: picked.argv, startTime };
-      return { cmdline: { state: 'ok', pid: picked.pid, args: picked.argv }, identity: `${picked.pid}/${startTime}` };
+      if (serving && startTime !== undefined) this.lastDockerd = { ...picked, startTime };
+      return { cmdline: cmdlineOf(picked), identity: `${picked.pid}/${startTime}` };
     } catch (err) {
       return { cmdline: { state: 'unreadable', error: `listing the processes under ${procPath} failed: ${describeError(err)}` } };
     }
   }
 }
 
-/** Several dockerds may run (a test's second daemon): the one serving `endpoint`, else the one with the lowest pid. */
-export function pickDockerd(processes: readonly ProcessArgv[], endpoint: string): ProcessArgv | undefined {
-  return processes.find((p) => dockerdServes(p.argv, endpoint)) ?? processes[0];
+function cmdlineOf(p: DockerdProcess): DaemonSettingsFacts['cmdline'] {
+  const paths = dockerdPaths(p);
+  return { state: 'ok', pid: p.pid, args: p.argv, ...(p.uid !== undefined ? { uid: p.uid } : {}), ...(paths ? { paths } : {}) };
+}
+
+/** Whether daemon.json's path is a host path (read under --host.root-path): dockerd's choice, or a rootless default; --daemon.config-path is the exporter's own. */
+function configIsHostPath(config: Pick<DaemonConfigFacts, 'origin' | 'path'>): boolean {
+  return config.origin === 'dockerd-flag' || (config.origin === 'default' && config.path !== DAEMON_JSON);
 }
 
 // ---------------------------------------------------------------- files
