@@ -188,15 +188,22 @@ interface FileSpec {
   readonly local: string;
 }
 
-async function fileSpecs(rootPath: string, settings: DaemonSettings, config: { path: string; local: string }): Promise<FileSpec[]> {
+async function fileSpecs(rootPath: string, settings: DaemonSettings, config: { path: string; local: string }, paths?: DockerdPaths): Promise<FileSpec[]> {
   const host = (role: DaemonFileRole, hostPath: string): FileSpec => ({ role, path: hostPath, local: path.join(rootPath, hostPath) });
+  const rootless = paths?.rootless === true;
   const specs: FileSpec[] = [];
-  // The unit files in force, found in systemd's order; none when masked.
-  for (const unit of ['docker.service', 'docker.socket'] as const) {
-    const found = await findHostPath(rootPath, { how: 'systemd-unit', name: unit });
-    if (found) specs.push({ role: unit, path: found.foundAt, local: path.join(rootPath, found.foundAt) });
+  if (rootless) {
+    // A rootless dockerd runs from the user's systemd unit (dockerd-rootless-setuptool.sh), if any; it has no
+    // docker.socket, and the system's units, /etc/default/docker and /etc/sysconfig/docker are not its own.
+    specs.push(host('docker.service', path.posix.join(paths.userUnitDir!, 'docker.service')));
+  } else {
+    // The unit files in force, found in systemd's order; none when masked.
+    for (const unit of ['docker.service', 'docker.socket'] as const) {
+      const found = await findHostPath(rootPath, { how: 'systemd-unit', name: unit });
+      if (found) specs.push({ role: unit, path: found.foundAt, local: path.join(rootPath, found.foundAt) });
+    }
   }
-  specs.push(host('/etc/docker', DOCKER_CONFIG_DIR), { role: 'daemon.json', path: config.path, local: config.local });
+  specs.push(host('/etc/docker', paths?.configDir ?? DOCKER_CONFIG_DIR), { role: 'daemon.json', path: config.path, local: config.local });
   // The sockets dockerd listens on; with fd:// (systemd socket activation) that is docker.socket's, /var/run/docker.sock.
   const sockets = new Set<string>();
   for (const l of settings.listeners) {
@@ -204,25 +211,27 @@ async function fileSpecs(rootPath: string, settings: DaemonSettings, config: { p
     else if (l.scheme === 'fd') sockets.add(DOCKER_SOCKET);
   }
   for (const s of sockets) specs.push(host('docker.sock', s));
-  // A containerd dockerd was pointed at, else the system one and the one dockerd starts itself.
-  const containerd = settings.containerd ? [settings.containerd] : [CONTAINERD_SOCKET, path.posix.join(settings.execRoot ?? DOCKER_EXEC_ROOT, 'containerd', 'containerd.sock')];
+  // A containerd dockerd was pointed at, else the system one and the one dockerd starts itself (rootless: only its own).
+  const own = path.posix.join(settings.execRoot ?? DOCKER_EXEC_ROOT, 'containerd', 'containerd.sock');
+  const containerd = settings.containerd ? [settings.containerd] : rootless ? [own] : [CONTAINERD_SOCKET, own];
   for (const s of containerd) specs.push(host('containerd.sock', s));
-  specs.push(host('/etc/default/docker', DOCKER_DEFAULTS_FILE), host('/etc/sysconfig/docker', DOCKER_SYSCONFIG_FILE));
+  if (!rootless) specs.push(host('/etc/default/docker', DOCKER_DEFAULTS_FILE), host('/etc/sysconfig/docker', DOCKER_SYSCONFIG_FILE));
   for (const [role, file] of [['tlscacert', settings.tlsCaCert], ['tlscert', settings.tlsCert], ['tlskey', settings.tlsKey]] as const) {
     if (file) specs.push(host(role, file));
   }
   // certs.d/<registry>/<file>: each registry's CA and client certificates.
-  const registries = await fs.readdir(path.join(rootPath, REGISTRY_CERTS_DIR)).catch(() => [] as string[]);
+  const certsDir = paths?.certsDir ?? REGISTRY_CERTS_DIR;
+  const registries = await fs.readdir(path.join(rootPath, certsDir)).catch(() => [] as string[]);
   for (const registry of registries.sort()) {
-    const files = await fs.readdir(path.join(rootPath, REGISTRY_CERTS_DIR, registry)).catch(() => [] as string[]);
-    for (const f of files.sort()) specs.push(host('registry-certs', path.posix.join(REGISTRY_CERTS_DIR, registry, f)));
+    const files = await fs.readdir(path.join(rootPath, certsDir, registry)).catch(() => [] as string[]);
+    for (const f of files.sort()) specs.push(host('registry-certs', path.posix.join(certsDir, registry, f)));
   }
   return specs;
 }
 
 /** Stats every daemon file that exists (following symlinks, as ls -L and dockerd do), and finds the docker group. */
-export async function readDaemonFiles(rootPath: string, settings: DaemonSettings, config: { path: string; local: string }): Promise<{ files: DaemonFile[]; dockerGid: number | undefined }> {
-  const [specs, etcGroup] = await Promise.all([fileSpecs(rootPath, settings, config), readTextFile(path.join(rootPath, 'etc', 'group')).catch(() => '')]);
+export async function readDaemonFiles(rootPath: string, settings: DaemonSettings, config: { path: string; local: string }, paths?: DockerdPaths): Promise<{ files: DaemonFile[]; dockerGid: number | undefined }> {
+  const [specs, etcGroup] = await Promise.all([fileSpecs(rootPath, settings, config, paths), readTextFile(path.join(rootPath, 'etc', 'group')).catch(() => '')]);
   const unique = specs.filter((spec, i) => specs.findIndex((o) => o.role === spec.role && o.path === spec.path) === i);
   // A host file's absolute symlinks (/var/run -> /run) point into the host root, not into the exporter's own filesystem.
   const underRoot = (spec: FileSpec) => rootPath !== '/' && spec.local === path.join(rootPath, spec.path);
@@ -256,9 +265,9 @@ export async function probeListeners(listeners: readonly DaemonListener[], extra
 /** The settings' facts, plus the files and the probes. Never throws for a missing source: it is reported in the facts. */
 export async function readDaemonFacts(settings: DaemonSettingsFacts, options: Pick<FactsOptions, 'host' | 'daemon'>, signal: AbortSignal): Promise<DaemonFacts> {
   const { host, daemon } = options;
-  const configLocal = settings.config.origin === 'dockerd-flag' ? path.join(host.rootPath, settings.config.path) : settings.config.path;
+  const configLocal = configIsHostPath(settings.config) ? path.join(host.rootPath, settings.config.path) : settings.config.path;
   const [{ files, dockerGid }, probes] = await Promise.all([
-    readDaemonFiles(host.rootPath, settings.settings, { path: settings.config.path, local: configLocal }),
+    readDaemonFiles(host.rootPath, settings.settings, { path: settings.config.path, local: configLocal }, settings.cmdline.paths),
     probeListeners(settings.settings.listeners, daemon.probeAddresses, signal),
   ]);
   return { ...settings, files, dockerGid, probes };

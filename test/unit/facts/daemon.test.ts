@@ -261,7 +261,7 @@ describe('DaemonSettingsReader', () => {
     const { read } = settingsReader(engine, argv);
     const first = await read(1_000_000);
     expect({ cmdline: first.cmdline, config: first.config.state, origin: first.config.origin, info: first.info !== undefined, icc: first.settings.icc }).toEqual({
-      cmdline: { state: 'ok', pid: 700, args: ['dockerd', '--live-restore'] },
+      cmdline: { state: 'ok', pid: 700, args: ['dockerd', '--live-restore'], paths: expect.objectContaining({ rootless: false, configFile: '/etc/docker/daemon.json', socket: '/var/run/docker.sock' }) },
       config: 'ok',
       origin: 'exporter-flag',
       info: true,
