@@ -88,4 +88,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 # Podman's Docker-compatible API service, for the Podman integration tests.
 bash scripts/provision-podman.sh
+bash scripts/provision-rootless.sh # a rootless dockerd beside this one, for test/integration/rootless.test.ts
 log "ready"

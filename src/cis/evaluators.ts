@@ -107,6 +107,13 @@ export const liveRestoreOff = daemonSetting((s, d) => {
   return !s.liveRestore && !swarm; // live restore is incompatible with swarm mode
 });
 
+/** CIS 2.1: the daemon runs as root unless it is rootless (/info, --rootless) or its process runs as another uid. */
+export const daemonRunsAsRoot = daemonSetting((s, d) => {
+  if (s.rootless || d.cmdline.paths?.rootless === true) return false;
+  if (d.cmdline.uid !== undefined) return d.cmdline.uid === 0;
+  return d.info ? true : undefined; // /info says rootful; without it nor the process, unknown
+});
+
 export const baseDeviceSizeChanged = daemonSetting((_s, d) => rawDaemonOption(d, 'storage-opt', 'storage-opts').some((o) => o.trim().startsWith('dm.basesize')));
 
 // ---------------------------------------------------------------- files
@@ -127,7 +134,10 @@ export function filesOf(role: DaemonFileRole, offends: (f: DaemonFile, d: Daemon
 }
 
 /** Owned as the check asks (the docker group's gid comes from the host's /etc/group). */
-export const ownedAs = (role: DaemonFileRole, owner: FileOwner): Evaluator => filesOf(role, (f, d) => !fileOwnerOk(f, owner, d.dockerGid));
+export const ownedAs = (role: DaemonFileRole, owner: FileOwner): Evaluator => filesOf(role, (f, d) => !fileOwnerOk(f, owner, d.dockerGid, rootlessUser(d)));
+
+/** The user whose files a rootless daemon's are; undefined for root's daemon. */
+export const rootlessUser = (d: DaemonFacts): { uid: number; gid: number } | undefined => (d.cmdline.paths?.rootless ? d.cmdline.paths : undefined);
 /** No permission bit beyond the loosest mode the check allows. */
 export const modeAtMost = (role: DaemonFileRole, maxMode: number): Evaluator => filesOf(role, (f) => !fileModeOk(f, maxMode));
 

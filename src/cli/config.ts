@@ -11,6 +11,7 @@ import { COLLECTORS } from '../collectors';
 import type { EolTableSource } from '../metrics/families/imageos';
 import { MAX_EOL_FILE_BYTES, parseEolTable, validateEolTable, type EolTable } from '../model/os-eol';
 import { BUNDLED_EOL_TABLE } from '../model/os-eol-table';
+import { discoverDockerHost } from '../model/docker-host';
 import { DEFAULT_ERROR_PATTERNS, DEFAULT_WARNING_PATTERNS } from '../model/container-log';
 import { CONTAINER_DETAILS, normaliseHostPath, type ContainerDetail } from '../model/posture';
 import { DEFAULT_FULL_OS_PROCESS_NAMES, fullOsNameProblem } from '../model/processes';
@@ -98,7 +99,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'web.config.file', kind: 'string', defaultText: '', help: 'Web configuration file in the exporter-toolkit format (as node_exporter\'s): TLS, client certificates, basic auth, headers; read again when it changes and on SIGHUP (docs/web-config.md). Empty: plain HTTP, no auth.' },
   { name: 'web.telemetry-path', kind: 'string', defaultText: '/metrics', help: 'Path under which to expose metrics.' },
   { name: 'collection.schedule', kind: 'string', defaultText: '*/15 * * * * *', help: 'node-cron expression (with seconds) for collections. A collection still running when the next is due makes that one skip.' },
-  { name: 'docker.host', kind: 'string', env: 'DOCKER_HOST', defaultText: P.DEFAULT_DOCKER_HOST, help: 'Docker Engine address: unix:///path, tcp://host:port, http:// or https://.' },
+  { name: 'docker.host', kind: 'string', env: 'DOCKER_HOST', defaultText: `${P.DEFAULT_DOCKER_HOST}; not as root, unix://$XDG_RUNTIME_DIR/docker.sock when that socket exists (rootless Docker)`, help: 'Docker Engine address: unix:///path, tcp://host:port, http:// or https://.' },
   { name: 'docker.tls-verify', kind: 'boolean', env: 'DOCKER_TLS_VERIFY', defaultText: 'false', help: 'Use TLS and verify the engine\'s certificate (as the docker CLI: any non-empty DOCKER_TLS_VERIFY turns it on).' },
   { name: 'docker.cert-path', kind: 'string', env: 'DOCKER_CERT_PATH', defaultText: '~/.docker', help: 'Folder holding ca.pem, cert.pem and key.pem for --docker.tls-verify.' },
   { name: 'docker.timeout', kind: 'string', defaultText: '10s', help: 'Deadline of each Engine API call; a call still running then is aborted. At most 10m.' },
@@ -282,13 +283,30 @@ function readArgs(argv: readonly string[], problems: string[]): { values: RawVal
   return { values, help, version };
 }
 
+/** What the configuration reads of the exporter's own process and filesystem besides argv and env (tests give their own). */
+export interface ConfigSystem {
+  readonly uid: number;
+  readonly isSocket: (socketPath: string) => boolean;
+}
+
+const PROCESS_SYSTEM: ConfigSystem = {
+  uid: process.getuid?.() ?? 0,
+  isSocket: (socketPath) => {
+    try {
+      return fs.statSync(socketPath).isSocket();
+    } catch {
+      return false;
+    }
+  },
+};
+
 export type ParseResult = { kind: 'help' } | { kind: 'version' } | { kind: 'config'; config: Config };
 
 /**
  * Builds the configuration from arguments and environment. Throws a ConfigError that
  * lists every problem.
  */
-export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ParseResult {
+export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, system: ConfigSystem = PROCESS_SYSTEM): ParseResult {
   const problems: string[] = [];
   const { values, help, version } = readArgs(argv, problems);
   if (help) return { kind: 'help' };
@@ -411,7 +429,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     if (loaded.table) imagesEol = { table: loaded.table, source: 'file' };
   }
 
-  const dockerHost = str('docker.host', P.DEFAULT_DOCKER_HOST);
+  // As the docker CLI: the flag, DOCKER_HOST, then (not as root) the user's rootless socket, then the system one.
+  const hostFlag = values.get('docker.host');
+  const dockerHost = discoverDockerHost({ flag: typeof hostFlag === 'string' ? hostFlag : undefined, env, uid: system.uid, isSocket: system.isSocket }).host;
   const collectors = Object.fromEntries(COLLECTORS.map((c) => [c.name, bool(`collector.${c.name}`, c.enabledByDefault)]));
   if (!Object.values(collectors).some(Boolean)) problems.push('every collector is disabled: enable at least one');
 

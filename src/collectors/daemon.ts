@@ -9,6 +9,7 @@
 // defaults, which says little about the running daemon.
 import { logWhenNew } from '../base/log';
 import { fileOwnerRule } from '../cis/checks';
+import { rootlessUser } from '../cis/evaluators';
 import type { DaemonFacts } from '../facts/daemon';
 import { METRICS } from '../metrics/catalog';
 import { flag, sample } from '../metrics/sample';
@@ -71,7 +72,7 @@ export function daemonSamples(facts: DaemonFacts, emit: CollectContext['emit']):
     paths.add(f.path);
     emit(sample(METRICS.daemonFileMode, { path: f.path }, f.mode));
     const owner = fileOwnerRule(f.role);
-    if (owner) emit(sample(METRICS.daemonFileOwnerOk, { path: f.path }, flag(fileOwnerOk(f, owner, facts.dockerGid))));
+    if (owner) emit(sample(METRICS.daemonFileOwnerOk, { path: f.path }, flag(fileOwnerOk(f, owner, facts.dockerGid, rootlessUser(facts)))));
   }
 }
 

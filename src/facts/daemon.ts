@@ -9,12 +9,13 @@ import { mapLimit } from '../base/concurrency';
 import { describeError } from '../base/log';
 import { DAEMON_JSON, DOCKER_CONFIG_DIR, DOCKER_DEFAULTS_FILE, DOCKER_SOCKET, DOCKER_SYSCONFIG_FILE, CONTAINERD_SOCKET, DOCKER_EXEC_ROOT, REGISTRY_CERTS_DIR } from '../base/paths';
 import { groupGid, type DaemonFile, type DaemonFileRole } from '../model/daemon-files';
-import { dockerdServes, parseDaemonJson, parseDockerdArgs, probeTarget, resolveSettings, type DaemonListener, type DaemonSettings, type DockerdArgs } from '../model/daemon-settings';
+import { parseDaemonJson, parseDockerdArgs, probeTarget, resolveSettings, type DaemonListener, type DaemonSettings, type DockerdArgs } from '../model/daemon-settings';
+import { DOCKERD_ENV_KEYS, dockerdPaths, dockerdServesEndpoint, pickDockerd, type DockerdPaths, type DockerdProcess } from '../model/dockerd-process';
 import type { EngineInfo } from '../readers/engine-types';
 import { readTextFile } from '../readers/files';
 import { findHostPath, resolveHostPath } from '../readers/host-paths';
 import { probe, type ProbeResult } from '../readers/http-probe';
-import { findProcesses, readArgv, readStartTime, type ProcessArgv } from '../readers/procfs';
+import { findProcesses, readArgv, readEnvironKeys, readOwner, readStartTime } from '../readers/procfs';
 import type { EngineFacts } from './engine';
 import type { FactsOptions } from './options';
 import type { CollectionRef } from './per-collection';
@@ -41,7 +42,16 @@ export interface DaemonSettingsFacts {
   /** Why /info could not be read. */
   readonly infoError?: string;
   readonly config: DaemonConfigFacts;
-  readonly cmdline: { readonly state: SourceState; readonly pid?: number; readonly args?: readonly string[]; readonly error?: string };
+  readonly cmdline: {
+    readonly state: SourceState;
+    readonly pid?: number;
+    readonly args?: readonly string[];
+    readonly error?: string;
+    /** The dockerd's uid as the host sees it (a rootless dockerd's is its user's). */
+    readonly uid?: number;
+    /** Where that dockerd keeps its files by default: root's, or a rootless dockerd's (undefined: unknown). */
+    readonly paths?: DockerdPaths;
+  };
   readonly settings: DaemonSettings;
 }
 
@@ -84,7 +94,7 @@ async function readConfig(configPath: string, local: string): Promise<Omit<Daemo
  */
 export class DaemonSettingsReader {
   /** The dockerd last found serving our engine. */
-  private lastDockerd: { pid: number; argv: readonly string[]; startTime: string } | undefined;
+  private lastDockerd: (DockerdProcess & { startTime: string }) | undefined;
   /** What /info was last read for: dockerd's identity and daemon.json's text. */
   private lastInputs: string | undefined;
 
@@ -101,10 +111,12 @@ export class DaemonSettingsReader {
     const args: DockerdArgs | undefined = cmdline.args ? parseDockerdArgs(cmdline.args) : undefined;
 
     // An explicit --daemon.config-path wins; else the file dockerd was told to use; else the default.
+    // A rootless dockerd's default is its user's ~/.config/docker/daemon.json, a host path like dockerd's own --config-file.
     const dockerdConfigFile = args?.get('config-file')?.at(-1);
     const origin = daemon.configPath !== DAEMON_JSON ? 'exporter-flag' : dockerdConfigFile ? 'dockerd-flag' : 'default';
-    const configPath = origin === 'dockerd-flag' ? dockerdConfigFile! : daemon.configPath;
-    const configLocal = origin === 'dockerd-flag' ? path.join(host.rootPath, configPath) : configPath;
+    const rootlessDefault = origin === 'default' && cmdline.paths?.rootless === true;
+    const configPath = origin === 'dockerd-flag' ? dockerdConfigFile! : rootlessDefault ? cmdline.paths!.configFile : daemon.configPath;
+    const configLocal = configIsHostPath({ origin, path: configPath }) ? path.join(host.rootPath, configPath) : configPath;
     const { text: configText, ...config } = await readConfig(configPath, configLocal);
 
     const inputs = JSON.stringify([identity ?? null, configText ?? null]);
@@ -117,7 +129,7 @@ export class DaemonSettingsReader {
     } catch (err) {
       infoError = describeError(new Error('reading /info failed', { cause: err }));
     }
-    const settings = resolveSettings({ args, config: config.values, info });
+    const settings = resolveSettings({ args, config: config.values, info, defaults: cmdline.paths });
     return { info, infoError, config: { path: configPath, origin, ...config }, cmdline, settings };
   }
 
@@ -132,27 +144,38 @@ export class DaemonSettingsReader {
     if (last) {
       const [argv, startTime] = await Promise.all([readArgv(procPath, last.pid), readStartTime(procPath, last.pid)]);
       if (argv && startTime === last.startTime && argv.join('\0') === last.argv.join('\0')) {
-        return { cmdline: { state: 'ok', pid: last.pid, args: last.argv }, identity: `${last.pid}/${startTime}` };
+        return { cmdline: cmdlineOf(last), identity: `${last.pid}/${startTime}` };
       }
       this.lastDockerd = undefined;
     }
     try {
-      const processes = await findProcesses(procPath, 'dockerd');
+      // Each dockerd's owner and the few variables its defaults follow, to tell a rootless one from root's.
+      const processes = await Promise.all(
+        (await findProcesses(procPath, 'dockerd')).map(async (p): Promise<DockerdProcess> => {
+          const [owner, env] = await Promise.all([readOwner(procPath, p.pid), readEnvironKeys(procPath, p.pid, DOCKERD_ENV_KEYS)]);
+          return { ...p, ...owner, ...(env ? { env } : {}) };
+        }),
+      );
       const picked = pickDockerd(processes, this.endpoint);
-      const serving = picked && dockerdServes(picked.argv, this.endpoint);
       if (!picked) return { cmdline: { state: 'missing', error: `no dockerd process under ${procPath}` } };
+      const serving = dockerdServesEndpoint(picked, this.endpoint);
       const startTime = await readStartTime(procPath, picked.pid);
-      if (serving && startTime !== undefined) this.lastDockerd = { pid: picked.pid, argv: picked.argv, startTime };
-      return { cmdline: { state: 'ok', pid: picked.pid, args: picked.argv }, identity: `${picked.pid}/${startTime}` };
+      if (serving && startTime !== undefined) this.lastDockerd = { ...picked, startTime };
+      return { cmdline: cmdlineOf(picked), identity: `${picked.pid}/${startTime}` };
     } catch (err) {
       return { cmdline: { state: 'unreadable', error: `listing the processes under ${procPath} failed: ${describeError(err)}` } };
     }
   }
 }
 
-/** Several dockerds may run (a test's second daemon): the one serving `endpoint`, else the one with the lowest pid. */
-export function pickDockerd(processes: readonly ProcessArgv[], endpoint: string): ProcessArgv | undefined {
-  return processes.find((p) => dockerdServes(p.argv, endpoint)) ?? processes[0];
+function cmdlineOf(p: DockerdProcess): DaemonSettingsFacts['cmdline'] {
+  const paths = dockerdPaths(p);
+  return { state: 'ok', pid: p.pid, args: p.argv, ...(p.uid !== undefined ? { uid: p.uid } : {}), ...(paths ? { paths } : {}) };
+}
+
+/** Whether daemon.json's path is a host path (read under --host.root-path): dockerd's choice, or a rootless default; --daemon.config-path is the exporter's own. */
+function configIsHostPath(config: Pick<DaemonConfigFacts, 'origin' | 'path'>): boolean {
+  return config.origin === 'dockerd-flag' || (config.origin === 'default' && config.path !== DAEMON_JSON);
 }
 
 // ---------------------------------------------------------------- files
@@ -165,15 +188,22 @@ interface FileSpec {
   readonly local: string;
 }
 
-async function fileSpecs(rootPath: string, settings: DaemonSettings, config: { path: string; local: string }): Promise<FileSpec[]> {
+async function fileSpecs(rootPath: string, settings: DaemonSettings, config: { path: string; local: string }, paths?: DockerdPaths): Promise<FileSpec[]> {
   const host = (role: DaemonFileRole, hostPath: string): FileSpec => ({ role, path: hostPath, local: path.join(rootPath, hostPath) });
+  const rootless = paths?.rootless === true;
   const specs: FileSpec[] = [];
-  // The unit files in force, found in systemd's order; none when masked.
-  for (const unit of ['docker.service', 'docker.socket'] as const) {
-    const found = await findHostPath(rootPath, { how: 'systemd-unit', name: unit });
-    if (found) specs.push({ role: unit, path: found.foundAt, local: path.join(rootPath, found.foundAt) });
+  if (rootless) {
+    // A rootless dockerd runs from the user's systemd unit (dockerd-rootless-setuptool.sh), if any; it has no
+    // docker.socket, and the system's units, /etc/default/docker and /etc/sysconfig/docker are not its own.
+    specs.push(host('docker.service', path.posix.join(paths.userUnitDir!, 'docker.service')));
+  } else {
+    // The unit files in force, found in systemd's order; none when masked.
+    for (const unit of ['docker.service', 'docker.socket'] as const) {
+      const found = await findHostPath(rootPath, { how: 'systemd-unit', name: unit });
+      if (found) specs.push({ role: unit, path: found.foundAt, local: path.join(rootPath, found.foundAt) });
+    }
   }
-  specs.push(host('/etc/docker', DOCKER_CONFIG_DIR), { role: 'daemon.json', path: config.path, local: config.local });
+  specs.push(host('/etc/docker', paths?.configDir ?? DOCKER_CONFIG_DIR), { role: 'daemon.json', path: config.path, local: config.local });
   // The sockets dockerd listens on; with fd:// (systemd socket activation) that is docker.socket's, /var/run/docker.sock.
   const sockets = new Set<string>();
   for (const l of settings.listeners) {
@@ -181,25 +211,27 @@ async function fileSpecs(rootPath: string, settings: DaemonSettings, config: { p
     else if (l.scheme === 'fd') sockets.add(DOCKER_SOCKET);
   }
   for (const s of sockets) specs.push(host('docker.sock', s));
-  // A containerd dockerd was pointed at, else the system one and the one dockerd starts itself.
-  const containerd = settings.containerd ? [settings.containerd] : [CONTAINERD_SOCKET, path.posix.join(settings.execRoot ?? DOCKER_EXEC_ROOT, 'containerd', 'containerd.sock')];
+  // A containerd dockerd was pointed at, else the system one and the one dockerd starts itself (rootless: only its own).
+  const own = path.posix.join(settings.execRoot ?? DOCKER_EXEC_ROOT, 'containerd', 'containerd.sock');
+  const containerd = settings.containerd ? [settings.containerd] : rootless ? [own] : [CONTAINERD_SOCKET, own];
   for (const s of containerd) specs.push(host('containerd.sock', s));
-  specs.push(host('/etc/default/docker', DOCKER_DEFAULTS_FILE), host('/etc/sysconfig/docker', DOCKER_SYSCONFIG_FILE));
+  if (!rootless) specs.push(host('/etc/default/docker', DOCKER_DEFAULTS_FILE), host('/etc/sysconfig/docker', DOCKER_SYSCONFIG_FILE));
   for (const [role, file] of [['tlscacert', settings.tlsCaCert], ['tlscert', settings.tlsCert], ['tlskey', settings.tlsKey]] as const) {
     if (file) specs.push(host(role, file));
   }
   // certs.d/<registry>/<file>: each registry's CA and client certificates.
-  const registries = await fs.readdir(path.join(rootPath, REGISTRY_CERTS_DIR)).catch(() => [] as string[]);
+  const certsDir = paths?.certsDir ?? REGISTRY_CERTS_DIR;
+  const registries = await fs.readdir(path.join(rootPath, certsDir)).catch(() => [] as string[]);
   for (const registry of registries.sort()) {
-    const files = await fs.readdir(path.join(rootPath, REGISTRY_CERTS_DIR, registry)).catch(() => [] as string[]);
-    for (const f of files.sort()) specs.push(host('registry-certs', path.posix.join(REGISTRY_CERTS_DIR, registry, f)));
+    const files = await fs.readdir(path.join(rootPath, certsDir, registry)).catch(() => [] as string[]);
+    for (const f of files.sort()) specs.push(host('registry-certs', path.posix.join(certsDir, registry, f)));
   }
   return specs;
 }
 
 /** Stats every daemon file that exists (following symlinks, as ls -L and dockerd do), and finds the docker group. */
-export async function readDaemonFiles(rootPath: string, settings: DaemonSettings, config: { path: string; local: string }): Promise<{ files: DaemonFile[]; dockerGid: number | undefined }> {
-  const [specs, etcGroup] = await Promise.all([fileSpecs(rootPath, settings, config), readTextFile(path.join(rootPath, 'etc', 'group')).catch(() => '')]);
+export async function readDaemonFiles(rootPath: string, settings: DaemonSettings, config: { path: string; local: string }, paths?: DockerdPaths): Promise<{ files: DaemonFile[]; dockerGid: number | undefined }> {
+  const [specs, etcGroup] = await Promise.all([fileSpecs(rootPath, settings, config, paths), readTextFile(path.join(rootPath, 'etc', 'group')).catch(() => '')]);
   const unique = specs.filter((spec, i) => specs.findIndex((o) => o.role === spec.role && o.path === spec.path) === i);
   // A host file's absolute symlinks (/var/run -> /run) point into the host root, not into the exporter's own filesystem.
   const underRoot = (spec: FileSpec) => rootPath !== '/' && spec.local === path.join(rootPath, spec.path);
@@ -233,9 +265,9 @@ export async function probeListeners(listeners: readonly DaemonListener[], extra
 /** The settings' facts, plus the files and the probes. Never throws for a missing source: it is reported in the facts. */
 export async function readDaemonFacts(settings: DaemonSettingsFacts, options: Pick<FactsOptions, 'host' | 'daemon'>, signal: AbortSignal): Promise<DaemonFacts> {
   const { host, daemon } = options;
-  const configLocal = settings.config.origin === 'dockerd-flag' ? path.join(host.rootPath, settings.config.path) : settings.config.path;
+  const configLocal = configIsHostPath(settings.config) ? path.join(host.rootPath, settings.config.path) : settings.config.path;
   const [{ files, dockerGid }, probes] = await Promise.all([
-    readDaemonFiles(host.rootPath, settings.settings, { path: settings.config.path, local: configLocal }),
+    readDaemonFiles(host.rootPath, settings.settings, { path: settings.config.path, local: configLocal }, settings.cmdline.paths),
     probeListeners(settings.settings.listeners, daemon.probeAddresses, signal),
   ]);
   return { ...settings, files, dockerGid, probes };

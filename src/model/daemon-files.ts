@@ -35,8 +35,11 @@ export interface DaemonFile {
 /** The owner a check asks for: root:root, or root:docker (which root:root, letting fewer users in, also passes). */
 export type FileOwner = 'root:root' | 'root:docker';
 
-/** Owned as asked. `dockerGid` is the gid of the host's docker group, when it has one. */
-export function fileOwnerOk(file: Pick<DaemonFile, 'uid' | 'gid'>, owner: FileOwner, dockerGid: number | undefined): boolean {
+/** Owned as asked. `dockerGid` is the gid of the host's docker group, when it has one; `rootlessUser` the user of a rootless daemon. */
+export function fileOwnerOk(file: Pick<DaemonFile, 'uid' | 'gid'>, owner: FileOwner, dockerGid: number | undefined, rootlessUser?: { uid: number; gid: number }): boolean {
+  // A rootless daemon's files are its user's, as root's are root's. Its socket's group is dockerd's docker group
+  // inside the user namespace, which the host sees as one of the user's subordinate gids: the group is not judged there.
+  if (rootlessUser) return file.uid === rootlessUser.uid && (owner === 'root:docker' || file.gid === rootlessUser.gid || file.gid === 0);
   return file.uid === 0 && (file.gid === 0 || (owner === 'root:docker' && dockerGid !== undefined && file.gid === dockerGid));
 }
 

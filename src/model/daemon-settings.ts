@@ -286,12 +286,12 @@ export function jsonErrorOffset(text: string): number {
  * tcp:// without a host means localhost, without a port 2375, an empty entry the default
  * socket (or tcp://localhost:2376 when TLS is on). Undefined for what dockerd rejects.
  */
-export function normaliseHost(entry: string, tls: boolean): string | undefined {
+export function normaliseHost(entry: string, tls: boolean, defaultSocket: string = DOCKER_SOCKET): string | undefined {
   const host = entry.trim();
-  if (host === '') return tls ? 'tcp://localhost:2376' : `unix://${DOCKER_SOCKET}`;
+  if (host === '') return tls ? 'tcp://localhost:2376' : `unix://${defaultSocket}`;
   const sep = host.indexOf('://');
   const [scheme, rest] = sep < 0 ? ['tcp', host] : [host.slice(0, sep), host.slice(sep + 3)];
-  if (scheme === 'unix') return rest.includes('://') ? undefined : `unix://${rest || DOCKER_SOCKET}`;
+  if (scheme === 'unix') return rest.includes('://') ? undefined : `unix://${rest || defaultSocket}`;
   if (scheme === 'fd') return host;
   if (scheme !== 'tcp') return undefined;
   if (rest === '') return 'tcp://localhost:2375';
@@ -375,10 +375,22 @@ function ulimits(list: readonly string[] | undefined): Record<string, unknown> |
   return out;
 }
 
+/** What dockerd takes when neither a flag nor daemon.json says: root's paths, or a rootless dockerd's (model/dockerd-process.ts). */
+export interface DockerdDefaults {
+  /** The socket of an empty -H (and of no -H at all): /var/run/docker.sock, rootless $XDG_RUNTIME_DIR/docker.sock. */
+  readonly socket: string;
+  /** --exec-root's default: /var/run/docker, rootless $XDG_RUNTIME_DIR/docker. */
+  readonly execRoot: string;
+  /** Where the TLS files default to: ~/.docker of the user dockerd runs as (/root/.docker). */
+  readonly tlsDir?: string;
+}
+
 export interface SettingInputs {
   readonly args: DockerdArgs | undefined;
   readonly config: Readonly<Record<string, unknown>> | undefined;
   readonly info: EngineInfo | undefined;
+  /** Root's defaults when undefined. */
+  readonly defaults?: DockerdDefaults;
 }
 
 /**
@@ -386,7 +398,7 @@ export interface SettingInputs {
  * what a SIGHUP reload changed since the flags and file were read), so it wins where it
  * has the setting; otherwise a flag beats daemon.json, which beats dockerd's default.
  */
-export function resolveSettings({ args = new Map(), config = {}, info }: SettingInputs): DaemonSettings {
+export function resolveSettings({ args = new Map(), config = {}, info, defaults = { socket: DOCKER_SOCKET, execRoot: DOCKER_EXEC_ROOT } }: SettingInputs): DaemonSettings {
   const sources: Record<string, SettingSource> = {};
   const pick = <T>(key: string, fallback: T, ...candidates: Candidate<T>[]): T => {
     for (const c of candidates) {
@@ -435,7 +447,7 @@ export function resolveSettings({ args = new Map(), config = {}, info }: Setting
   const hostEntries = pick<readonly string[]>('listeners', [''], flag(nonEmpty(args.get('host'))), conf(configHosts));
   const listeners: DaemonListener[] = [];
   for (const entry of hostEntries) {
-    const address = normaliseHost(entry, tls);
+    const address = normaliseHost(entry, tls, defaults.socket);
     if (address === undefined || listeners.some((l) => l.address === address)) continue;
     const scheme = address.slice(0, address.indexOf('://'));
     // TLS applies to TCP listeners only.
@@ -445,7 +457,7 @@ export function resolveSettings({ args = new Map(), config = {}, info }: Setting
 
   // dockerd's default for the TLS files is ~/.docker of the user it runs as (root).
   const tlsFile = (key: 'tlsCaCert' | 'tlsCert' | 'tlsKey', name: string, file: string) =>
-    pick<string | undefined>(key, tls ? `/root/.docker/${file}` : undefined, flag(lastFlag(args, name)), conf(configString(config[name])));
+    pick<string | undefined>(key, tls ? path.posix.join(defaults.tlsDir ?? '/root/.docker', file) : undefined, flag(lastFlag(args, name)), conf(configString(config[name])));
 
   const insecureFlag = nonEmpty(args.get('insecure-registry'));
   const insecure = pick<readonly string[]>('insecureRegistries', [], fromInfo(info && infoInsecureRegistries(info)), flag(insecureFlag), conf(stringList(config['insecure-registries'])));
@@ -479,7 +491,7 @@ export function resolveSettings({ args = new Map(), config = {}, info }: Setting
     tlsCert: tlsFile('tlsCert', 'tlscert', 'cert.pem'),
     tlsKey: tlsFile('tlsKey', 'tlskey', 'key.pem'),
     containerd: str('containerd', 'containerd', 'containerd') || undefined,
-    execRoot: str('execRoot', 'exec-root', 'exec-root') || DOCKER_EXEC_ROOT,
+    execRoot: str('execRoot', 'exec-root', 'exec-root') || defaults.execRoot,
     sources,
   };
 }
@@ -518,6 +530,6 @@ export function probeTarget(listener: string): string | undefined {
 
 
 /** Whether one of a dockerd's -H listeners (the default socket when it has none) is `endpoint`. */
-export function dockerdServes(argv: readonly string[], endpoint: string): boolean {
-  return resolveSettings({ args: parseDockerdArgs(argv), config: undefined, info: undefined }).listeners.some((l) => listenerServes(l.address, endpoint));
+export function dockerdServes(argv: readonly string[], endpoint: string, defaults?: DockerdDefaults): boolean {
+  return resolveSettings({ args: parseDockerdArgs(argv), config: undefined, info: undefined, defaults }).listeners.some((l) => listenerServes(l.address, endpoint));
 }

@@ -39,3 +39,36 @@ export async function findProcesses(procPath: string, basename: string): Promise
   });
   return found.filter((p): p is ProcessArgv => p !== undefined);
 }
+
+/** A process's real uid and gid (the Uid: and Gid: lines of <proc>/<pid>/status); undefined when unreadable. */
+export async function readOwner(procPath: string, pid: number): Promise<{ uid: number; gid: number } | undefined> {
+  const status = await readTextFile(path.join(procPath, String(pid), 'status'), { maxBytes: 64 * 1024 }).catch(() => undefined);
+  const id = (field: string) => {
+    const m = new RegExp(`^${field}:\\s*(\\d+)`, 'm').exec(status ?? '');
+    return m ? Number(m[1]) : undefined;
+  };
+  const uid = id('Uid');
+  const gid = id('Gid');
+  return uid === undefined || gid === undefined ? undefined : { uid, gid };
+}
+
+/**
+ * Only the named variables of a process's environment (<proc>/<pid>/environ, NUL-separated;
+ * readable by its owner and root). Undefined when unreadable. Nothing else is kept: an
+ * environment may hold secrets.
+ */
+export async function readEnvironKeys<K extends string>(procPath: string, pid: number, keys: readonly K[]): Promise<Partial<Record<K, string>> | undefined> {
+  let text: string;
+  try {
+    text = await readTextFile(path.join(procPath, String(pid), 'environ'), { maxBytes: 1024 * 1024 });
+  } catch {
+    return undefined;
+  }
+  const out: Partial<Record<K, string>> = {};
+  for (const entry of text.split('\0')) {
+    const eq = entry.indexOf('=');
+    const key = entry.slice(0, eq) as K;
+    if (eq > 0 && keys.includes(key)) out[key] = entry.slice(eq + 1);
+  }
+  return out;
+}

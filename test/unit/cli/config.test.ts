@@ -44,6 +44,22 @@ describe('parseConfig', () => {
     expect(config([], { DOCKER_TLS_VERIFY: '' }).docker.tlsVerify).toBe(false);
   });
 
+  it('finds a rootless engine as the docker CLI does: not as root, at $XDG_RUNTIME_DIR/docker.sock when it exists', () => {
+    const user = { uid: 999, isSocket: (p: string) => p === '/run/user/999/docker.sock' };
+    const parse = (argv: string[], env: NodeJS.ProcessEnv, system = user): Config => {
+      const parsed = parseConfig(argv, env, system);
+      if (parsed.kind !== 'config') throw new Error(`expected a config, got ${parsed.kind}`);
+      return parsed.config;
+    };
+    const env = { XDG_RUNTIME_DIR: '/run/user/999' };
+    expect(parse([], env).docker.host).toBe('unix:///run/user/999/docker.sock');
+    expect(parse([], env).dockerSocketPaths).toContain('/run/user/999/docker.sock');
+    expect(parse([], { ...env, DOCKER_HOST: 'unix:///srv/d.sock' }).docker.host).toBe('unix:///srv/d.sock');
+    expect(parse(['--docker.host=tcp://127.0.0.1:2375'], env).docker.host).toBe('tcp://127.0.0.1:2375');
+    expect(parse([], env, { ...user, uid: 0 }).docker.host).toBe('unix:///var/run/docker.sock');
+    expect(parse([], { XDG_RUNTIME_DIR: '/run/user/1000' }).docker.host).toBe('unix:///var/run/docker.sock');
+  });
+
   it('treats a custom unix socket as the Docker socket for mount detection', () => {
     expect(config(['--docker.host', 'unix:///srv/docker/engine.sock']).dockerSocketPaths).toEqual([
       '/var/run/docker.sock',

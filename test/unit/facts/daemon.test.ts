@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileModeRule, fileOwnerRule } from '../../../src/cis/checks';
-import { DaemonSettingsReader, pickDockerd, probeListeners, readDaemonFacts, readDaemonFiles } from '../../../src/facts/daemon';
+import { DaemonSettingsReader, probeListeners, readDaemonFacts, readDaemonFiles } from '../../../src/facts/daemon';
+import { pickDockerd } from '../../../src/model/dockerd-process';
 import { EngineFacts } from '../../../src/facts/engine';
 import type { CollectionRef } from '../../../src/facts/per-collection';
 import { fileModeOk, fileOwnerOk } from '../../../src/model/daemon-files';
@@ -260,7 +261,7 @@ describe('DaemonSettingsReader', () => {
     const { read } = settingsReader(engine, argv);
     const first = await read(1_000_000);
     expect({ cmdline: first.cmdline, config: first.config.state, origin: first.config.origin, info: first.info !== undefined, icc: first.settings.icc }).toEqual({
-      cmdline: { state: 'ok', pid: 700, args: ['dockerd', '--live-restore'] },
+      cmdline: { state: 'ok', pid: 700, args: ['dockerd', '--live-restore'], paths: expect.objectContaining({ rootless: false, configFile: '/etc/docker/daemon.json', socket: '/var/run/docker.sock' }) },
       config: 'ok',
       origin: 'exporter-flag',
       info: true,
