@@ -81,6 +81,17 @@ export function createDaemonCollector({ facts: all }: Pick<CollectorDeps, 'facts
   return {
     name: 'daemon',
     async collect(ctx) {
+      // Podman has no daemon: dockerd's flags, daemon.json and files on this host would describe
+      // another engine than the one answering, so none of them is reported. An engine that does
+      // not answer is taken as dockerd: its command line and daemon.json can still be read.
+      const kind = await all.engine.identity(ctx).then(
+        (identity) => identity.kind,
+        () => 'docker' as const,
+      );
+      if (kind !== 'docker') {
+        logNew(new Map([[`engine ${kind}`, () => ctx.logger.info('the engine is not dockerd: dockerd\'s daemon posture is not reported for it', { engine: kind })]]));
+        return;
+      }
       const facts = await all.daemon.get(ctx);
       daemonSamples(facts, ctx.emit);
 

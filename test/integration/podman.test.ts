@@ -1,7 +1,8 @@
 // The exporter against Podman's Docker-compatible API: the real `podman system service` that
 // scripts/provision-podman.sh starts on /run/podman/podman.sock. It tells the engine kind
 // apart (docker_audit_engine_info{engine="podman"}) and reads Podman's containers, a running
-// privileged one included (which dockerd cannot start on these machines).
+// privileged one included (which dockerd cannot start on these machines). dockerd's daemon
+// posture is not reported for it, although this host's dockerd runs beside it.
 import { execFileSync } from 'node:child_process';
 import { runExporter, seriesValue } from '../helpers/exporter-process';
 
@@ -15,7 +16,8 @@ const cleanUp = () => {
   if (ids) podman('rm', '-f', '-t', '0', ...ids.split('\n'));
 };
 const OTHER_COLLECTORS = ['daemon', 'images', 'imageos', 'resources', 'processes', 'events', 'auditrules', 'auditlog', 'logs', 'host', 'cis', 'firewall'];
-const once = () => runExporter(['--once', ...OTHER_COLLECTORS.map((c) => `--no-collector.${c}`)], 60_000, { env: { DOCKER_HOST: `unix://${SOCKET}` } });
+const once = (...collectors: string[]) =>
+  runExporter(['--once', ...OTHER_COLLECTORS.filter((c) => !collectors.includes(c)).map((c) => `--no-collector.${c}`)], 60_000, { env: { DOCKER_HOST: `unix://${SOCKET}` } });
 
 describe('a Podman engine', () => {
   let privilegedId = '';
@@ -40,5 +42,16 @@ describe('a Podman engine', () => {
     expect(seriesValue(run.stdout, `docker_audit_container_privileged{name="${P}-privileged",id="${privilegedId}",`)).toBe(1);
     expect(seriesValue(run.stdout, `docker_audit_container_state{name="${P}-plain",id="${plainId}",state="created"}`)).toBe(1);
     expect(seriesValue(run.stdout, `docker_audit_container_privileged{name="${P}-plain",id="${plainId}",`)).toBe(0);
+  }, 90_000);
+
+  it('gets no dockerd posture: the daemon collector succeeds and reports nothing of the dockerd beside it', async () => {
+    const run = await once('daemon');
+    expect(run.code).toBe(0);
+    expect(seriesValue(run.stdout, 'docker_audit_collector_success{collector="daemon"}')).toBe(1);
+    expect(run.stdout).not.toMatch(/^docker_audit_daemon_/m);
+    expect(run.stderr).toContain("dockerd's daemon posture is not reported");
+    // The same run against dockerd does report its posture: the check above can fail.
+    const docker = await runExporter(['--once', ...OTHER_COLLECTORS.filter((c) => c !== 'daemon').map((c) => `--no-collector.${c}`)], 60_000, { env: { DOCKER_HOST: 'unix:///var/run/docker.sock' } });
+    expect(docker.stdout).toMatch(/^docker_audit_daemon_source_available\{source="info"\} 1$/m);
   }, 90_000);
 });

@@ -8,6 +8,7 @@ import type { Sample } from '../../../src/metrics/sample';
 import type { DaemonFacts } from '../../../src/facts/daemon';
 import { parseDockerdArgs, resolveSettings } from '../../../src/model/daemon-settings';
 import type { Facts } from '../../../src/facts';
+import type { EngineIdentity } from '../../../src/model/engine-kind';
 import { PerCollection } from '../../../src/facts/per-collection';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'daemon');
@@ -44,11 +45,12 @@ function lines(samples: readonly Sample[]): string[] {
   return samples.map((s) => `${s.family.name}{${Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(',')}} ${s.value}`).sort();
 }
 
-function collect(read: () => DaemonFacts): { run: (collection: number) => Promise<{ samples: Sample[]; error?: Error }>; logs: string[] } {
+function collect(read: () => DaemonFacts, identity: EngineIdentity | Error = { kind: 'docker', rootless: false }): { run: (collection: number) => Promise<{ samples: Sample[]; error?: Error }>; logs: string[] } {
   const logs: string[] = [];
   const log = (level: string) => (msg: string, fields: Record<string, unknown> = {}) => logs.push(`${level} ${msg} ${JSON.stringify(fields)}`);
   const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-  const sources = { daemon: new PerCollection(async () => read()) } as unknown as Facts;
+  const engine = { identity: async () => { if (identity instanceof Error) throw identity; return identity; } };
+  const sources = { daemon: new PerCollection(async () => read()), engine } as unknown as Facts;
   const collector = createDaemonCollector({ facts: sources });
   return {
     logs,
@@ -126,6 +128,23 @@ describe('daemonSamples', () => {
 });
 
 describe('the daemon collector', () => {
+  it('reports no dockerd posture for a Podman engine, says so once, and succeeds', async () => {
+    let read = 0;
+    const { run, logs } = collect(() => (read++, facts()), { kind: 'podman', rootless: false });
+    const first = await run(1);
+    await run(2);
+    expect(first).toEqual({ samples: [] });
+    expect(read).toBe(0);
+    expect(logs).toEqual([`info the engine is not dockerd: dockerd's daemon posture is not reported for it {"engine":"podman"}`]);
+  });
+
+  it('reads dockerd\'s posture when the engine kind cannot be read (an engine that is down)', async () => {
+    const { run } = collect(() => facts(), new Error('pinging the engine failed'));
+    const { samples, error } = await run(1);
+    expect(error).toBeUndefined();
+    expect(lines(samples)).toContain('docker_audit_daemon_source_available{source=cmdline} 1');
+  });
+
   it('reports a malformed daemon.json with config_valid 0, logs its line once, and still succeeds', async () => {
     const invalid = facts({ config: { path: '/etc/docker/daemon.json', state: 'invalid', error: '/etc/docker/daemon.json: line 5, column 3: Expected \',\' or \'}\'', line: 5, column: 3 } });
     const { run, logs } = collect(() => invalid);
