@@ -13,6 +13,7 @@
 import * as P from '../base/paths';
 import type { AuditedPath } from '../facts/options';
 import type { DaemonFileRole, FileOwner } from '../model/daemon-files';
+import type { EngineKind } from '../model/engine-kind';
 import { effectiveNoNewPrivileges } from '../model/posture';
 import type { HostPathSpec } from '../readers/host-paths';
 import * as E from './evaluators';
@@ -238,5 +239,20 @@ export function fileOwnerRule(role: DaemonFileRole): FileOwner | undefined {
 /** The loosest mode section 3 allows the daemon files of a role. */
 export function fileModeRule(role: DaemonFileRole): number | undefined {
   for (const c of CIS_CHECKS) if (c.file?.role === role && 'maxMode' in c.file) return c.file.maxMode;
+  return undefined;
+}
+
+/** Why a check does not apply to an engine; a closed set (the `reason` label of docker_audit_cis_checks_not_applicable). */
+export const NOT_APPLICABLE_REASONS = ['daemonless_engine'] as const;
+export type NotApplicableReason = (typeof NOT_APPLICABLE_REASONS)[number];
+
+/**
+ * Why the check does not apply to this kind of engine, or undefined when it does. Sections 2
+ * (the daemon's configuration) and 3 (dockerd's files) judge dockerd; Podman has no daemon,
+ * so there is nothing of theirs to judge, and judging the host's dockerd instead would
+ * describe another engine.
+ */
+export function notApplicableReason(check: CisCheck, engine: EngineKind): NotApplicableReason | undefined {
+  if (engine === 'podman' && (check.section === '2' || check.section === '3')) return 'daemonless_engine';
   return undefined;
 }

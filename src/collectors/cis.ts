@@ -5,7 +5,7 @@
 // the others are still judged and emitted, docker_audit_cis_source_up{source} says which
 // source failed, and the collector then fails (throws) so docker_audit_collector_success
 // shows that the score is partial.
-import { CIS_CHECKS } from '../cis/checks';
+import { CIS_CHECKS, NOT_APPLICABLE_REASONS, notApplicableReason } from '../cis/checks';
 import { evaluateChecks } from '../cis/evaluate';
 import type { CisFacts, ExecFindings } from '../cis/facts';
 import { describeError, logWhenNew } from '../base/log';
@@ -30,14 +30,22 @@ export function createCisCollector({ facts: all, observers }: Pick<CollectorDeps
   return {
     name: 'cis',
     async collect(ctx) {
+      // A Podman engine has no dockerd: its checks are not applicable (and dockerd's facts are not
+      // read). An engine that does not answer is taken as dockerd, as the daemon collector does.
+      const kind = await all.engine.identity(ctx).then(
+        (identity) => identity.kind,
+        () => 'docker' as const,
+      );
+      const applicable = CIS_CHECKS.filter((c) => notApplicableReason(c, kind) === undefined);
+      const readsDaemon = applicable.some((c) => c.section === '2' || c.section === '3');
       const [containers, daemon, images, auditRules, execs] = await Promise.allSettled([
         all.containers.get(ctx),
-        all.daemon.get(ctx),
+        readsDaemon ? all.daemon.get(ctx) : Promise.resolve(undefined),
         all.images.get(ctx),
         all.auditRules.get(ctx),
         readExecs?.(ctx),
       ] as const);
-      const settled: Record<string, PromiseSettledResult<unknown>> = { containers, daemon, images, audit_rules: auditRules };
+      const settled: Record<string, PromiseSettledResult<unknown>> = { containers, ...(readsDaemon ? { daemon } : {}), images, audit_rules: auditRules };
       if (readExecs) settled.execs = execs;
       const value = <T>(r: PromiseSettledResult<T>): T | undefined => (r.status === 'fulfilled' ? r.value : undefined);
 
@@ -52,7 +60,11 @@ export function createCisCollector({ facts: all, observers }: Pick<CollectorDeps
       for (const c of CIS_CHECKS) {
         ctx.emit(sample(METRICS.cisCheckInfo, { check: c.id, title: c.title, section: c.section, level: String(c.level), benchmark: c.benchmark }, 1));
       }
-      const evaluation = evaluateChecks(facts);
+      const evaluation = evaluateChecks(facts, applicable);
+      for (const reason of NOT_APPLICABLE_REASONS) {
+        const count = CIS_CHECKS.filter((c) => c.evaluate && notApplicableReason(c, kind) === reason).length;
+        ctx.emit(sample(METRICS.cisChecksNotApplicable, { reason }, count));
+      }
       observers?.cisEvaluation?.(evaluation);
       const { results, unknownWaivers } = evaluation;
       for (const r of results) {

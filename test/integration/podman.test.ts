@@ -54,4 +54,13 @@ describe('a Podman engine', () => {
     const docker = await runExporter(['--once', ...OTHER_COLLECTORS.filter((c) => c !== 'daemon').map((c) => `--no-collector.${c}`)], 60_000, { env: { DOCKER_HOST: 'unix:///var/run/docker.sock' } });
     expect(docker.stdout).toMatch(/^docker_audit_daemon_source_available\{source="info"\} 1$/m);
   }, 90_000);
+
+  it('has CIS sections 2 and 3 not applicable: absent from _passed and counted, while its container checks are judged', async () => {
+    const run = await once('cis');
+    expect(seriesValue(run.stdout, 'docker_audit_cis_checks_not_applicable{reason="daemonless_engine"}')).toBeGreaterThan(10);
+    expect(run.stdout).not.toMatch(/^docker_audit_cis_check_passed\{check="[23]\./m);
+    // 5.5: no privileged container. The running privileged one fails it.
+    expect(seriesValue(run.stdout, 'docker_audit_cis_check_passed{check="5.5"}')).toBe(0);
+    expect(seriesValue(run.stdout, `docker_audit_cis_check_failure{check="5.5",object="${P}-privileged"}`)).toBe(1);
+  }, 90_000);
 });

@@ -10,4 +10,5 @@ export const CIS_METRICS = {
   cisCheckWaived: family('cis', 'gauge', 'docker_audit_cis_check_waived', 'Number of containers that skip this container check through their docker-audit.waive label.', ['check']),
   cisScoreRatio: family('cis', 'gauge', 'docker_audit_cis_score_ratio', 'Passed checks over judged checks; absent when no check could be judged.', []),
   cisSourceUp: family('cis', 'gauge', 'docker_audit_cis_source_up', 'Whether the facts the checks read from this source (containers, daemon, images, audit_rules; execs in server mode) could be read (1) or not (0); the checks needing a failed source are absent.', ['source']),
+  cisChecksNotApplicable: family('cis', 'gauge', 'docker_audit_cis_checks_not_applicable', 'Number of judged checks of the catalog that do not apply to this engine, by reason: daemonless_engine is sections 2 and 3 (dockerd\'s configuration and files) on a Podman engine. They have no docker_audit_cis_check_passed and count neither way in the score.', ['reason']),
 } as const satisfies Record<string, MetricFamily>;

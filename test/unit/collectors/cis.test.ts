@@ -1,3 +1,4 @@
+import type { EngineKind } from '../../../src/model/engine-kind';
 import { CIS_CHECKS } from '../../../src/cis/checks';
 import { createCisCollector } from '../../../src/collectors/cis';
 import type { CollectContext } from '../../../src/collectors/collector';
@@ -20,6 +21,8 @@ interface Fakes {
   imagesFail?: boolean;
   /** The exec audit of the shared event stream (server mode only). */
   execs?: () => Map<string, { id: string; name: string; image: string; execs: number; privileged: number; asRoot: number }>;
+  /** The engine kind (dockerd unless told), or an engine whose kind cannot be read. */
+  engine?: EngineKind | Error;
 }
 const fail = (what: string) => () => {
   throw new Error(`${what}: boom`);
@@ -27,7 +30,9 @@ const fail = (what: string) => () => {
 
 function fakeSources(f: Fakes): Facts {
   const of = <T>(read: (() => T) | undefined, what: string) => new PerCollection<T>(async () => (read ?? fail(what))());
+  const engine = f.engine ?? 'docker';
   return {
+    engine: { identity: async () => { if (engine instanceof Error) throw engine; return { kind: engine, rootless: false }; } },
     containers: of(f.containers && (() => ({ inspects: [], postures: f.containers!(), unchanged: false, listed: 0, inspected: 0, duplicates: 0 })), 'containers'),
     daemon: of(f.daemon, 'daemon'),
     images: of(f.imagesFail ? undefined : () => [], 'images'),
@@ -48,6 +53,27 @@ async function collect(collector: ReturnType<typeof createCisCollector>, collect
 }
 
 describe('the cis collector', () => {
+  it('on a Podman engine: sections 2 and 3 are not applicable (absent, counted), dockerd\'s facts are not read, the rest is judged', async () => {
+    let daemonReads = 0;
+    const base = { containers: ALL_RECORDED, daemon: () => (daemonReads++, daemonFacts()), auditRules: () => ({ source: 'none' as const, coverage: [], keys: [] }) };
+    const podman = await collect(createCisCollector({ facts: fakeSources({ ...base, engine: 'podman' }) }));
+    expect(podman.error).toBeUndefined();
+    expect(daemonReads).toBe(0);
+    const daemonChecks = CIS_CHECKS.filter((c) => c.evaluate && (c.section === '2' || c.section === '3'));
+    expect(daemonChecks.length).toBeGreaterThan(10);
+    expect(podman.lines).toContain(`docker_audit_cis_checks_not_applicable{reason=daemonless_engine} ${daemonChecks.length}`);
+    expect(podman.lines.filter((l) => /^docker_audit_cis_check_passed\{check=[23]\./.test(l))).toEqual([]);
+    expect(podman.lines.some((l) => l.startsWith('docker_audit_cis_check_passed{check=5.5}'))).toBe(true);
+    expect(podman.lines.some((l) => l.startsWith('docker_audit_cis_source_up{source=daemon}'))).toBe(false);
+    // The same facts on dockerd, and on an engine whose kind cannot be read: judged, none counted.
+    for (const engine of ['docker' as const, new Error('ping failed')]) {
+      const docker = await collect(createCisCollector({ facts: fakeSources({ ...base, engine }) }));
+      expect(docker.lines).toContain('docker_audit_cis_checks_not_applicable{reason=daemonless_engine} 0');
+      expect(docker.lines.filter((l) => /^docker_audit_cis_check_passed\{check=[23]\./.test(l)).length).toBeGreaterThan(0);
+    }
+    expect(daemonReads).toBe(2);
+  });
+
   it('emits passed, failures, one failure series per offender, waived counts and the score, with the catalog\'s labels', async () => {
     const waived = recorded('hostns', (c) => (c.Config!.Labels = { [WAIVE_LABEL]: '5.10' }));
     const { samples, lines, error } = await collect(
@@ -98,8 +124,8 @@ describe('the cis collector', () => {
   it('emits no score when nothing can be judged', async () => {
     const { lines, error } = await collect(createCisCollector({ facts: fakeSources({ imagesFail: true }) }));
     expect(error).toBeDefined();
-    // The catalog is listed whatever can be judged; nothing else is emitted.
-    expect(lines.filter((l) => !l.startsWith('docker_audit_cis_source_up') && !l.startsWith('docker_audit_cis_check_info'))).toEqual([]);
+    // The catalog and the not-applicable counts are listed whatever can be judged; nothing else is emitted.
+    expect(lines.filter((l) => !l.startsWith('docker_audit_cis_source_up') && !l.startsWith('docker_audit_cis_check_info'))).toEqual(['docker_audit_cis_checks_not_applicable{reason=daemonless_engine} 0']);
     expect(lines.filter((l) => l.startsWith('docker_audit_cis_check_info'))).toHaveLength(CIS_CHECKS.length);
   });
 
