@@ -166,6 +166,15 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
         height: 6,
       }).overrideByName('up', colouredColumn(flagMapping({ 0: ['down', COLORS.bad], 1: ['up', COLORS.good] }))),
     )
+    .withPanel(
+      tablePanel('Checks not applicable', [{ expr: sel(METRICS.cisChecksNotApplicable) }], {
+        description: 'Checks that do not apply to the engine, by reason: daemonless_engine counts sections 2 and 3 (dockerd\'s configuration and files) on a Podman engine. They are absent from the verdicts and the pass ratio.',
+        labels: ['instance', 'reason'],
+        values: ['checks'],
+        width: 12,
+        height: 6,
+      }),
+    )
 
     .withRow(new dashboard.RowBuilder('Exporter health'))
     .withPanel(
