@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '[provision-podman] %s\n' "$*" >&2; }
+. scripts/apt-install.sh
 
 PODMAN_SOCKET="${DOCKER_AUDIT_PODMAN_SOCKET:-/run/podman/podman.sock}"
 TEST_IMAGE="${DOCKER_AUDIT_TEST_IMAGE:-docker-audit-test/busybox:local}"
@@ -18,13 +19,7 @@ CONF=/etc/containers/containers.conf
 need_pkgs=()
 command -v podman >/dev/null 2>&1 || need_pkgs+=(podman)
 command -v runc >/dev/null 2>&1 || need_pkgs+=(runc)
-if [ "${#need_pkgs[@]}" -gt 0 ]; then
-  log "installing Debian packages: ${need_pkgs[*]}"
-  apt-get update -qq
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-  NEEDRESTART_SUSPEND=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
-  rm -f /usr/sbin/policy-rc.d
-fi
+install_debian_packages "${need_pkgs[@]}"
 
 wanted_conf='# Written by docker-audit-exporter scripts/provision-podman.sh for its Podman tests.
 [containers]

@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '[provision-rootless] %s\n' "$*" >&2; }
+. scripts/apt-install.sh
 
 ROOTLESS_USER=dae-rootless
 ROOTLESS_HOME=/var/lib/dae-rootless
@@ -42,14 +43,7 @@ command -v slirp4netns >/dev/null 2>&1 || need_pkgs+=(slirp4netns)
 command -v setpriv >/dev/null 2>&1 || need_pkgs+=(util-linux)
 # dockerd-rootless.sh comes with docker.io, which provision.sh installs; alone, install it here.
 command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
-if [ "${#need_pkgs[@]}" -gt 0 ]; then
-  log "installing Debian packages: ${need_pkgs[*]}"
-  apt-get update -qq
-  # No service may start from a postinst (docker.io's would start a second rootful dockerd on systemd hosts).
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-  NEEDRESTART_SUSPEND=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
-  rm -f /usr/sbin/policy-rc.d
-fi
+install_debian_packages "${need_pkgs[@]}"
 DOCKERD_ROOTLESS=/usr/share/docker.io/contrib/dockerd-rootless.sh
 [ -x "$DOCKERD_ROOTLESS" ] || { log "$DOCKERD_ROOTLESS is missing (it comes with Debian's docker.io)"; exit 1; }
 

@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '[provision] %s\n' "$*" >&2; }
+. scripts/apt-install.sh
 
 # The image every test container runs. No registry is reachable on CI machines,
 # so it is imported from a busybox rootfs instead of pulled.
@@ -32,18 +33,7 @@ command -v setpriv >/dev/null 2>&1 || need_pkgs+=(util-linux)
 command -v haproxy >/dev/null 2>&1 || need_pkgs+=(haproxy)
 # --output=junit is validated against the JUnit schema (test/fixtures/junit/JUnit.xsd) and read back with xmllint.
 command -v xmllint >/dev/null 2>&1 || need_pkgs+=(libxml2-utils)
-if [ "${#need_pkgs[@]}" -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    log "missing ${need_pkgs[*]} and not root: install them or run as root"; exit 1
-  fi
-  log "installing Debian packages: ${need_pkgs[*]}"
-  apt-get update -qq
-  # The prometheus package would start a server through its postinst on systemd hosts;
-  # policy-rc.d stops that, the tests start their own Prometheus when they need one.
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-  NEEDRESTART_SUSPEND=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
-  rm -f /usr/sbin/policy-rc.d
-fi
+install_debian_packages "${need_pkgs[@]}"
 
 if ! docker info >/dev/null 2>&1; then
   log "starting dockerd"
