@@ -8,6 +8,7 @@
 import { CIS_CHECKS, NOT_APPLICABLE_REASONS, notApplicableReason } from '../cis/checks';
 import { evaluateChecks } from '../cis/evaluate';
 import type { CisFacts, ExecFindings } from '../cis/facts';
+import { engineKindOrDocker } from '../facts/engine';
 import { describeError, logWhenNew } from '../base/log';
 import { METRICS } from '../metrics/catalog';
 import { sample } from '../metrics/sample';
@@ -30,14 +31,11 @@ export function createCisCollector({ facts: all, observers }: Pick<CollectorDeps
   return {
     name: 'cis',
     async collect(ctx) {
-      // A Podman engine has no dockerd: its checks are not applicable (and dockerd's facts are not
-      // read). An engine that does not answer is taken as dockerd, as the daemon collector does.
-      const kind = await all.engine.identity(ctx).then(
-        (identity) => identity.kind,
-        () => 'docker' as const,
-      );
+      // A Podman engine has no dockerd: the checks of dockerd are not applicable, and dockerd's
+      // facts are read only for dockerd.
+      const kind = await engineKindOrDocker(all.engine, ctx);
       const applicable = CIS_CHECKS.filter((c) => notApplicableReason(c, kind) === undefined);
-      const readsDaemon = applicable.some((c) => c.section === '2' || c.section === '3');
+      const readsDaemon = kind === 'docker';
       const [containers, daemon, images, auditRules, execs] = await Promise.allSettled([
         all.containers.get(ctx),
         readsDaemon ? all.daemon.get(ctx) : Promise.resolve(undefined),

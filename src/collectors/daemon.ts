@@ -11,6 +11,7 @@ import { logWhenNew } from '../base/log';
 import { fileOwnerRule } from '../cis/checks';
 import { rootlessUser } from '../cis/evaluators';
 import type { DaemonFacts } from '../facts/daemon';
+import { engineKindOrDocker } from '../facts/engine';
 import { METRICS } from '../metrics/catalog';
 import { flag, sample } from '../metrics/sample';
 import { fileOwnerOk } from '../model/daemon-files';
@@ -82,12 +83,8 @@ export function createDaemonCollector({ facts: all }: Pick<CollectorDeps, 'facts
     name: 'daemon',
     async collect(ctx) {
       // Podman has no daemon: dockerd's flags, daemon.json and files on this host would describe
-      // another engine than the one answering, so none of them is reported. An engine that does
-      // not answer is taken as dockerd: its command line and daemon.json can still be read.
-      const kind = await all.engine.identity(ctx).then(
-        (identity) => identity.kind,
-        () => 'docker' as const,
-      );
+      // another engine than the one answering, so none of them is reported.
+      const kind = await engineKindOrDocker(all.engine, ctx);
       if (kind !== 'docker') {
         logNew(new Map([[`engine ${kind}`, () => ctx.logger.info('the engine is not dockerd: dockerd\'s daemon posture is not reported for it', { engine: kind })]]));
         return;

@@ -10,7 +10,7 @@
 // and together they give the engine's identity (src/model/engine-kind.ts).
 import type { DockerEngine } from '../readers/engine';
 import type { EngineInfo, EngineVersion } from '../readers/engine-types';
-import { engineIdentity, type EngineIdentity } from '../model/engine-kind';
+import { engineIdentity, type EngineIdentity, type EngineKind } from '../model/engine-kind';
 import type { CollectionRef } from './per-collection';
 
 export interface EnginePing {
@@ -87,4 +87,16 @@ export class EngineFacts {
     });
     return entry.value as never;
   }
+}
+
+/**
+ * The engine's kind for the collectors that judge dockerd (daemon, cis): an engine whose kind
+ * cannot be read (one that is down) is taken as dockerd, so an outage does not hide dockerd's
+ * command line and daemon.json, which are read from the host.
+ */
+export function engineKindOrDocker(engine: Pick<EngineFacts, 'identity'>, ref: CollectionRef): Promise<EngineKind> {
+  return engine.identity(ref).then(
+    (identity) => identity.kind,
+    () => 'docker' as const,
+  );
 }
