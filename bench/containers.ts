@@ -28,7 +28,7 @@ import * as vm from 'node:vm';
 import type { CollectorRunner, CollectorStatus } from '../src/collectors/runner';
 import { parseConfig, type Config } from '../src/cli/config';
 import { EngineClient, rawGet, resolveConnection, type DockerEngine, type EngineConnection, type EngineEvent } from '../src/readers/engine';
-import type { ContainerInspect, ContainerSummary, EngineInfo, EngineVersion } from '../src/readers/engine-types';
+import type { ContainerInspect, ContainerSummary, EngineInfo, EngineVersion, LibpodInfo } from '../src/readers/engine-types';
 import { describeError, silentLogger } from '../src/base/log';
 import { buildRunner, serve } from '../src/cli/main';
 import { buildSnapshot } from '../src/server/scheduler';
@@ -161,6 +161,9 @@ class CountingEngine implements DockerEngine {
   }
   version(signal?: AbortSignal): Promise<EngineVersion> {
     return this.track('version', () => this.inner.version(signal));
+  }
+  podmanInfo(signal?: AbortSignal): Promise<LibpodInfo> {
+    return this.inner.podmanInfo(signal);
   }
   listContainers(signal?: AbortSignal): Promise<ContainerSummary[]> {
     return this.track('listContainers', () => this.inner.listContainers(signal));

@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { silentLogger } from '../src/base/log';
 import { buildRunner } from '../src/cli/main';
-import type { DockerEngine } from '../src/readers/engine';
+import { EngineHttpError, type DockerEngine } from '../src/readers/engine';
 import type { ContainerInspect, ContainerSummary, ContainerTop, EngineInfo, EngineVersion, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from '../src/readers/engine-types';
 import { buildSnapshot, type Snapshot } from '../src/server/scheduler';
 import { RECORDED_CONTAINERS, RECORDED_IMAGES } from '../test/helpers/fixtures';
@@ -92,6 +92,9 @@ export function syntheticEngine(n: number, options: SyntheticHostOptions = {}): 
     ping: async () => ({ apiVersion: '1.41', negotiatedVersion: '1.41' }),
     info: async () => fixture<EngineInfo>('recorded-info.json'),
     version: async () => fixture<EngineVersion>('recorded-version.json'),
+    podmanInfo: async () => {
+      throw new EngineHttpError(404, 'page not found'); // dockerd's answer
+    },
     listContainers: async () => list,
     inspectContainer: async (id) => inspects.get(id),
     // Every running container answers as the recorded `sleep` container (3 processes); the others as stopped (409).

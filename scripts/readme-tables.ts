@@ -10,7 +10,7 @@ import { CIS_CHECKS, type CisCheck } from '../src/cis/checks';
 import { FLAGS } from '../src/cli/config';
 import { ALL_FAMILIES, CACHED_HELP_SUFFIX, LIVE_FAMILIES, type MetricFamily } from '../src/metrics/catalog';
 import type { EngineKind } from '../src/model/engine-kind';
-import { ENGINE_PATH_LIST, proxySections, type EnginePath } from '../src/readers/engine-paths';
+import { ENGINE_PATH_LIST, proxySections, sentToDockerd, type EnginePath } from '../src/readers/engine-paths';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
 const ENGINE_NAMES: Record<EngineKind, string> = { docker: 'dockerd', podman: 'Podman' };
@@ -119,14 +119,15 @@ export function enginePathsTable(paths: readonly EnginePath[] = ENGINE_PATH_LIST
   const rows = paths.map((p) => {
     const modes = p.modes.length === 2 ? 'both' : `${p.modes[0]} only`;
     const readBy = p.readBy.split(', ').map((f) => `\`src/${f}\``).join(', ');
-    return `| \`${p.method} ${cell(sentPath(p))}\` | \`${p.section}\` | ${p.collectors.map((c) => `\`${c}\``).join(', ')} | ${modes} | ${cell(p.when)} | ${readBy} |`;
+    const section = sentToDockerd(p) ? `\`${p.section}\`` : `none (${p.engines!.join(', ')} only)`;
+    return `| \`${p.method} ${cell(sentPath(p))}\` | ${section} | ${p.collectors.map((c) => `\`${c}\``).join(', ')} | ${modes} | ${cell(p.when)} | ${readBy} |`;
   });
   return [
     '| request | docker-socket-proxy | needed by | mode | sent | by |',
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    `${paths.length} paths in ${new Set(paths.map((p) => p.section)).size} sections; \`{version}\` is the API version negotiated from \`/_ping\` (1.41 on Engine 20.10). ` +
+    `${paths.length} paths in ${new Set(paths.filter(sentToDockerd).map((p) => p.section)).size} sections; \`{version}\` is the API version negotiated from \`/_ping\` (1.41 on Engine 20.10). ` +
       `The proxy's environment: ${proxySections().map((s) => `\`${s}=1\``).join(' ')}, and \`POST=0\`.`,
   ].join('\n');
 }
@@ -134,7 +135,7 @@ export function enginePathsTable(paths: readonly EnginePath[] = ENGINE_PATH_LIST
 /** The short form, one row per docker-socket-proxy section: what to grant, and the paths it is for. */
 export function proxySectionsTable(paths: readonly EnginePath[] = ENGINE_PATH_LIST): string {
   const rows = proxySections().map((s) => {
-    const of = paths.filter((p) => p.section === s);
+    const of = paths.filter((p) => p.section === s && sentToDockerd(p));
     const server = of.every((p) => !p.modes.includes('once')) ? ' (server mode)' : '';
     return `| \`${s}=1\` | ${of.map((p) => `\`${cell(p.path)}\``).join(', ')}${server} |`;
   });

@@ -107,6 +107,39 @@ function daemonSettingsTable(): table.PanelBuilder {
   return t;
 }
 
+/** The mode as its octal digits, 420 -> 644, which Grafana cannot format by itself. */
+const octalMode = (expr: string): string => `floor(${expr} / 64) % 8 * 100 + floor(${expr} / 8) % 8 * 10 + ${expr} % 8`;
+
+/** Podman's engine-wide defaults, in place of the daemon settings (a Podman host has no dockerd). */
+function podmanDefaultsTable(): table.PanelBuilder {
+  const onIsGood = flagMapping({ 0: ['off', COLORS.bad], 1: ['on', COLORS.good] });
+  const columns: Array<{ title: string; expr: string; overrides: dashboard.DynamicConfigValue[] }> = [
+    { title: 'seccomp', expr: `max by (instance) (${sel(METRICS.podmanSeccomp)})`, overrides: colouredColumn(onIsGood) },
+    { title: 'AppArmor', expr: `max by (instance) (${sel(METRICS.podmanApparmor)})`, overrides: colouredColumn(flagMapping({ 0: ['off', COLORS.warn], 1: ['on', COLORS.good] })) },
+    { title: 'SELinux', expr: `max by (instance) (${sel(METRICS.podmanSelinux)})`, overrides: colouredColumn(flagMapping({ 0: ['off', COLORS.neutral], 1: ['on', COLORS.good] })) },
+    { title: 'userns', expr: `max by (instance) (${sel(METRICS.podmanUserns)})`, overrides: colouredColumn(flagMapping({ 0: ['host', COLORS.warn], 1: ['own', COLORS.good] })) },
+    { title: 'log rotation', expr: `max by (instance) (${sel(METRICS.podmanLogRotation)})`, overrides: colouredColumn(onIsGood) },
+    { title: 'log size max', expr: `max by (instance) (${sel(METRICS.podmanLogSizeMax)})`, overrides: [{ id: 'unit', value: 'bytes' }] },
+    { title: 'default capabilities', expr: `count by (instance) (${sel(METRICS.podmanDefaultCapability)})`, overrides: [] },
+    { title: 'socket mode', expr: `max by (instance) (${octalMode(sel(METRICS.podmanSocketMode))})`, overrides: [] },
+    { title: 'socket owner ok', expr: `max by (instance) (${sel(METRICS.podmanSocketOwnerOk)})`, overrides: colouredColumn(flagMapping({ 0: ['no', COLORS.bad], 1: ['yes', COLORS.good] })) },
+    { title: '/libpod/info read', expr: `max by (instance) (${sel(METRICS.podmanInfoAvailable)})`, overrides: colouredColumn(flagMapping({ 0: ['no', COLORS.warn], 1: ['yes', COLORS.good] })) },
+  ];
+  const t = tablePanel(
+    'Podman defaults',
+    columns.map((c) => ({ expr: c.expr })),
+    {
+      description:
+        'What a Podman engine gives every container, in place of dockerd\'s settings: from /libpod/info and containers.conf. Red weakens the host; a blank cell is a setting no source could tell. Empty on dockerd hosts.',
+      labels: ['instance'],
+      values: columns.map((c) => c.title),
+      height: 5,
+    },
+  );
+  for (const c of columns) t.overrideByName(c.title, c.overrides);
+  return t;
+}
+
 export function daemonImagesDashboard(): dashboard.DashboardBuilder {
   return bundledDashboard({ title: 'Docker audit / Daemon, images and resources', uid: DAEMON_IMAGES_UID, description: 'Docker daemon settings and exposure, images and their provenance, dangling and orphaned resources' })
 
@@ -155,10 +188,7 @@ export function daemonImagesDashboard(): dashboard.DashboardBuilder {
       tablePanel(
         'Daemon files (CIS 3.x)',
         [
-          // The mode as its octal digits, 420 -> 644, which Grafana cannot format by itself.
-          {
-            expr: `max by (instance, path) (floor(${sel(METRICS.daemonFileMode)} / 64) % 8 * 100 + floor(${sel(METRICS.daemonFileMode)} / 8) % 8 * 10 + ${sel(METRICS.daemonFileMode)} % 8)`,
-          },
+          { expr: `max by (instance, path) (${octalMode(sel(METRICS.daemonFileMode))})` },
           { expr: `max by (instance, path) (${sel(METRICS.daemonFileOwnerOk)})` },
         ],
         {
@@ -187,6 +217,36 @@ export function daemonImagesDashboard(): dashboard.DashboardBuilder {
         width: 6,
         height: 9,
       }).overrideByName('available', colouredColumn(flagMapping({ 0: ['no', COLORS.warn], 1: ['yes', COLORS.good] }))),
+    )
+
+    .withRow(new dashboard.RowBuilder('Podman'))
+    .withPanel(podmanDefaultsTable())
+    .withPanel(
+      tablePanel('Podman engine', [{ expr: `max by (instance, log_driver, runtime, cgroup_manager) (${sel(METRICS.podmanEngineInfo)})` }], {
+        description: 'The default log driver, OCI runtime and cgroup manager of each Podman engine.',
+        labels: ['instance', 'log_driver', 'runtime', 'cgroup_manager'],
+        values: [],
+        width: 8,
+        height: 7,
+      }),
+    )
+    .withPanel(
+      tablePanel('Podman default capabilities', [{ expr: `max by (instance, capability) (${sel(METRICS.podmanDefaultCapability)})` }], {
+        description: 'The capabilities every container of each Podman engine gets (containers.conf default_capabilities). Narrower than Docker\'s: AUDIT_WRITE, MKNOD and NET_RAW are not in Podman\'s default set, so adding one of them is reported as an added capability.',
+        labels: ['instance', 'capability'],
+        values: [],
+        width: 8,
+        height: 7,
+      }),
+    )
+    .withPanel(
+      tablePanel('containers.conf files', [{ expr: `max by (instance, path) (${sel(METRICS.podmanConfigFileValid)})` }], {
+        description: 'Every containers.conf read, and whether it parses; Podman refuses to run with an invalid one.',
+        labels: ['instance', 'path'],
+        values: ['valid'],
+        width: 8,
+        height: 7,
+      }).overrideByName('valid', colouredColumn(flagMapping({ 0: ['no', COLORS.bad], 1: ['yes', COLORS.good] }))),
     )
 
     .withRow(new dashboard.RowBuilder('Images'))

@@ -35,6 +35,12 @@ export const CONTAINERD_DIR = '/run/containerd';
 export const CONTAINERD_SOCKET = '/run/containerd/containerd.sock';
 export const CONTAINERD_CONFIG = '/etc/containerd/config.toml';
 
+/**
+ * Podman's containers.conf, in the order podman reads them, a later key replacing an earlier
+ * one (containers.conf(5)): the distribution's, the administrator's, then its drop-in folder.
+ */
+export const PODMAN_CONFIG_PATHS: readonly string[] = ['/usr/share/containers/containers.conf', '/etc/containers/containers.conf', '/etc/containers/containers.conf.d'];
+
 /** Where binaries are looked for, in this order: the first folder holding the name wins. */
 export const BINARY_DIRS: readonly string[] = ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/bin', '/sbin'];
 

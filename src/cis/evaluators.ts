@@ -21,10 +21,10 @@ const containerObject = (c: ContainerPosture): Offender => ({ object: c.name, ki
  * which only looks at running ones). `offends` says whether one container fails; `needs`
  * names other facts the judgement depends on.
  */
-export function eachContainer(offends: (c: ContainerPosture, facts: CisFacts) => boolean, needs: { daemon?: boolean; applies?: (facts: CisFacts) => boolean } = {}): Evaluator {
+export function eachContainer(offends: (c: ContainerPosture, facts: CisFacts) => boolean, needs: { engineDefaults?: boolean; applies?: (facts: CisFacts) => boolean } = {}): Evaluator {
   return (facts) => {
     if (!facts.containers) return NOT_JUDGED;
-    if (needs.daemon && !facts.daemon) return NOT_JUDGED;
+    if (needs.engineDefaults && !facts.engineDefaults) return NOT_JUDGED;
     if (needs.applies && !needs.applies(facts)) return NOT_JUDGED;
     return judged(facts.containers.filter((c) => offends(c, facts)).map(containerObject), facts.containers.map(containerObject));
   };

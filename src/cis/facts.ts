@@ -2,6 +2,7 @@
 // a fact that could not be read leaves its checks unjudged (absent), never "passed".
 import type { AuditRulesFacts } from '../facts/audit-rules';
 import type { DaemonFacts } from '../facts/daemon';
+import type { EngineDefaults } from '../facts/engine-defaults';
 import type { ImageFacts } from '../facts/images';
 import type { ContainerPosture } from '../model/posture';
 
@@ -15,6 +16,8 @@ export interface CisFacts {
   /** Every container's posture (src/model/posture.ts), the same objects the containers collector reads. */
   readonly containers?: readonly ContainerPosture[];
   readonly daemon?: DaemonFacts;
+  /** What the engine, dockerd or Podman, gives every container (5.2, 5.3, 5.26 judge against it). */
+  readonly engineDefaults?: EngineDefaults;
   readonly images?: readonly ImageFacts[];
   readonly auditRules?: AuditRulesFacts;
   /** By full container id; absent without an event stream (--once). */

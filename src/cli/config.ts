@@ -38,6 +38,7 @@ export interface Config {
   /** Where the host's files are: "/" and "/proc" normally, "/host" and "/host/proc" in a container. */
   host: { rootPath: string; procPath: string; sysPath: string };
   daemon: { configPath: string; probeAddresses: string[] };
+  podman: { configPaths: string[] };
   trivyReportsDir: string | undefined;
   /** The end-of-life table of the imageos collector: --images.eol-file's, else the bundled one. */
   imagesEol: { table: EolTable; source: EolTableSource };
@@ -114,6 +115,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'host.sys-path', kind: 'string', defaultText: P.HOST_SYS, help: 'The host\'s sysfs, where the host collector reads AppArmor, SELinux, cgroup and kernel lockdown state. Set /host/sys in a container.' },
   { name: 'daemon.config-path', kind: 'string', defaultText: P.DAEMON_JSON, help: 'The daemon configuration file (read as it is, not under --host.root-path).' },
   { name: 'daemon.probe-address', kind: 'string', defaultText: '127.0.0.1:2375', help: 'Comma-separated host:port addresses probed with a plain-HTTP GET /_ping, on top of every TCP listener dockerd has; "" probes only the listeners.' },
+  { name: 'podman.config-paths', kind: 'string', defaultText: P.PODMAN_CONFIG_PATHS.join(','), help: 'Comma-separated containers.conf files and folders of *.conf, in the order Podman reads them (a later key wins), read when the engine is Podman (read as they are, not under --host.root-path).' },
   { name: 'trivy.reports-dir', kind: 'string', defaultText: '', help: 'Folder of JSON reports written by `trivy image -f json`; their counts become docker_audit_image_vulnerabilities. Empty: off.' },
   { name: 'images.eol-file', kind: 'string', defaultText: '', help: 'YAML end-of-life table that replaces the bundled one for docker_audit_image_os_eol (format and example: docs/imageos.md); read and checked at start-up, every problem listed with its line. Empty: the bundled table.' },
   { name: 'collector.resources.df-interval', kind: 'string', defaultText: '10m', help: 'How often /system/df (slow on big hosts) is read for docker_audit_reclaimable_bytes; between reads the last answer is served. From 1s to 24h.' },
@@ -358,6 +360,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     if (p !== '' && !p.startsWith('/')) problems.push(`--${name}="${p}": expected an absolute path (or "" for none)`);
     return p || undefined;
   };
+  const podmanConfigPaths = list('podman.config-paths', P.PODMAN_CONFIG_PATHS.join(','));
+  for (const p of podmanConfigPaths) if (!p.startsWith('/')) problems.push(`--podman.config-paths: "${p}" is not an absolute path`);
   const probeAddresses = list('daemon.probe-address', '127.0.0.1:2375');
   for (const a of probeAddresses) {
     const parsed = parseListenAddress(a);
@@ -483,6 +487,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     firewall: { iptablesSavePath },
     host: { rootPath: absolutePath('host.root-path', P.HOST_ROOT), procPath: absolutePath('host.proc-path', P.HOST_PROC), sysPath: absolutePath('host.sys-path', P.HOST_SYS) },
     daemon: { configPath: absolutePath('daemon.config-path', P.DAEMON_JSON), probeAddresses },
+    podman: { configPaths: podmanConfigPaths },
     trivyReportsDir: optionalPath('trivy.reports-dir'),
     imagesEol,
     resourcesDfIntervalMs: duration('collector.resources.df-interval', '10m', 1000, MAX_INTERVAL_MS),

@@ -42,6 +42,7 @@ export function factsOptions(config: Config): FactsOptions {
     once: config.once,
     host: { rootPath: config.host.rootPath, procPath: config.host.procPath },
     daemon: config.daemon,
+    podman: config.podman,
     audit: { auditctlPath: config.audit.auditctlPath, rulesPaths: config.audit.rulesPaths },
     auditedPaths: CIS_AUDITED_PATHS,
   };

@@ -36,9 +36,10 @@ export function createCisCollector({ facts: all, observers }: Pick<CollectorDeps
       const kind = await engineKindOrDocker(all.engine, ctx);
       const applicable = CIS_CHECKS.filter((c) => notApplicableReason(c, kind) === undefined);
       const readsDaemon = kind === 'docker';
-      const [containers, daemon, images, auditRules, execs] = await Promise.allSettled([
+      const [containers, daemon, engineDefaults, images, auditRules, execs] = await Promise.allSettled([
         all.containers.get(ctx),
         readsDaemon ? all.daemon.get(ctx) : Promise.resolve(undefined),
+        all.engineDefaults.get(ctx),
         all.images.get(ctx),
         all.auditRules.get(ctx),
         readExecs?.(ctx),
@@ -50,6 +51,7 @@ export function createCisCollector({ facts: all, observers }: Pick<CollectorDeps
       const facts: CisFacts = {
         containers: value(containers)?.postures,
         daemon: value(daemon),
+        engineDefaults: value(engineDefaults),
         images: value(images),
         auditRules: value(auditRules),
         execs: value(execs),

@@ -85,13 +85,14 @@ export function createContainersCollector({ facts, options }: Pick<CollectorDeps
   return {
     name: 'containers',
     async collect(ctx) {
-      const [containers, daemon] = await Promise.allSettled([facts.containers.get(ctx), facts.daemonSettings.get(ctx)]);
+      const [containers, defaults] = await Promise.allSettled([facts.containers.get(ctx), facts.engineDefaults.get(ctx)]);
       if (containers.status === 'rejected') {
         last = undefined;
         throw containers.reason;
       }
-      // Without the daemon's settings its default counts as off, as dockerd's own default.
-      const daemonNoNewPrivileges = daemon.status === 'fulfilled' && daemon.value.settings.noNewPrivileges;
+      // The engine's own default (dockerd's --no-new-privileges; Podman has none): a Podman
+      // container is not judged by the dockerd beside it. Unknown counts as off, as dockerd's default.
+      const daemonNoNewPrivileges = defaults.status === 'fulfilled' && defaults.value.noNewPrivileges === true;
       const current = containers.value;
       // Said once, when it starts (or its count changes), not on every collection.
       const problems = new Map<string, () => void>();

@@ -1,4 +1,4 @@
-// Collector "daemon": the daemon's effective settings (from /info, daemon.json and dockerd's
+// Collector "daemon": for dockerd, the daemon's effective settings (from /info, daemon.json and dockerd's
 // command line, see src/facts/daemon.ts), its listeners, the active plain-HTTP probe of
 // every TCP listener, and the owner and mode of the CIS section 3 files, judged with the
 // owner rules of the CIS catalog (the checks 3.x judge with the same rules).
@@ -7,15 +7,22 @@
 // everything else is still emitted. The collector fails only when neither /info nor
 // dockerd's command line could be read: the settings would then be daemon.json and
 // defaults, which says little about the running daemon.
+//
+// Podman has no daemon, so none of that: for a Podman engine it reports Podman's engine-wide
+// defaults instead (src/facts/podman.ts): the capabilities every container gets, seccomp,
+// AppArmor, SELinux, the default user namespace, the log driver and its size limit, and the
+// API socket's owner and mode.
 import { logWhenNew } from '../base/log';
 import { fileOwnerRule } from '../cis/checks';
 import { rootlessUser } from '../cis/evaluators';
 import type { DaemonFacts } from '../facts/daemon';
+import type { PodmanFacts } from '../facts/podman';
 import { engineKindOrDocker } from '../facts/engine';
 import { METRICS } from '../metrics/catalog';
 import { flag, sample } from '../metrics/sample';
 import { fileOwnerOk } from '../model/daemon-files';
 import type { DaemonSettings } from '../model/daemon-settings';
+import { podmanSocketOwnerOk } from '../model/podman-config';
 import type { Collector, CollectorDeps, CollectContext } from './collector';
 
 /** The settings behind the 0/1 gauges, in exposition order. */
@@ -77,6 +84,39 @@ export function daemonSamples(facts: DaemonFacts, emit: CollectContext['emit']):
   }
 }
 
+/** Podman's engine-wide defaults, in place of dockerd's posture (pure). */
+export function podmanSamples(facts: PodmanFacts, emit: CollectContext['emit']): void {
+  const { posture } = facts;
+  emit(sample(METRICS.podmanInfoAvailable, {}, flag(facts.info !== undefined)));
+  for (const f of facts.files) emit(sample(METRICS.podmanConfigFileValid, { path: f.path }, flag(f.state === 'ok')));
+  for (const capability of posture.defaultCapabilities) emit(sample(METRICS.podmanDefaultCapability, { capability }, 1));
+  const optional = [
+    [METRICS.podmanSeccomp, posture.seccompEnabled],
+    [METRICS.podmanApparmor, posture.apparmorEnabled],
+    [METRICS.podmanSelinux, posture.selinuxEnabled],
+  ] as const;
+  for (const [family, value] of optional) if (value !== undefined) emit(sample(family, {}, flag(value)));
+  emit(sample(METRICS.podmanUserns, {}, flag(posture.usernsEnabled)));
+  emit(sample(METRICS.podmanLogSizeMax, {}, posture.logSizeMaxBytes));
+  emit(sample(METRICS.podmanLogRotation, {}, flag(posture.logRotationConfigured)));
+  emit(sample(METRICS.podmanEngineInfo, { log_driver: posture.logDriver, runtime: posture.runtime, cgroup_manager: posture.cgroupManager }, 1));
+  if (facts.socket) {
+    emit(sample(METRICS.podmanSocketMode, { path: facts.socket.path }, facts.socket.mode));
+    emit(sample(METRICS.podmanSocketOwnerOk, { path: facts.socket.path }, flag(podmanSocketOwnerOk(facts.socket, facts.rootless))));
+  }
+}
+
+/** What could not be read of Podman's defaults, each said once. */
+function podmanProblems(facts: PodmanFacts, logger: CollectContext['logger']): Map<string, () => void> {
+  const problems = new Map<string, () => void>();
+  if (facts.infoError) problems.set(`podman info ${facts.infoError}`, () => logger.warn("reading Podman's /libpod/info failed; its defaults come from containers.conf and Podman's built-in ones", { err: facts.infoError }));
+  for (const f of facts.files) {
+    if (f.state !== 'ok') problems.set(`podman conf ${f.path} ${f.error}`, () => logger.error('a containers.conf is not valid; its settings are not taken (Podman refuses to run with it)', { path: f.path, err: f.error }));
+  }
+  if (facts.socketError) problems.set(`podman socket ${facts.socketError}`, () => logger.warn("Podman's API socket could not be read; its owner and mode are not reported", { err: facts.socketError }));
+  return problems;
+}
+
 export function createDaemonCollector({ facts: all }: Pick<CollectorDeps, 'facts'>): Collector {
   const logNew = logWhenNew();
   return {
@@ -85,8 +125,10 @@ export function createDaemonCollector({ facts: all }: Pick<CollectorDeps, 'facts
       // Podman has no daemon: dockerd's flags, daemon.json and files on this host would describe
       // another engine than the one answering, so none of them is reported.
       const kind = await engineKindOrDocker(all.engine, ctx);
-      if (kind !== 'docker') {
-        logNew(new Map([[`engine ${kind}`, () => ctx.logger.info('the engine is not dockerd: dockerd\'s daemon posture is not reported for it', { engine: kind })]]));
+      if (kind === 'podman') {
+        const podman = await all.podman.get(ctx);
+        podmanSamples(podman, ctx.emit);
+        logNew(new Map([[`engine ${kind}`, () => ctx.logger.info("the engine is Podman: its own defaults are reported, not dockerd's daemon posture", { engine: kind })], ...podmanProblems(podman, ctx.logger)]));
         return;
       }
       const facts = await all.daemon.get(ctx);

@@ -50,7 +50,7 @@ interface ContainerLog {
 }
 
 export interface LogsDeps extends Pick<CollectorDeps, 'options' | 'logger'> {
-  readonly facts: Pick<Facts, 'containers' | 'engine' | 'daemonSettings'>;
+  readonly facts: Pick<Facts, 'containers' | 'engine' | 'engineDefaults'>;
 }
 
 export function createLogsCollector({ facts, options, logger }: LogsDeps): Collector {
@@ -107,8 +107,8 @@ export function createLogsCollector({ facts, options, logger }: LogsDeps): Colle
       // state and info series (the containers collector's), so none of these, and its log is not read.
       let postures = containers.postures;
       if (options.containersDetail === 'findings') {
-        const daemon = await facts.daemonSettings.get(ctx).catch(() => undefined);
-        const daemonNoNewPrivileges = daemon?.settings.noNewPrivileges ?? false;
+        const defaults = await facts.engineDefaults.get(ctx).catch(() => undefined);
+        const daemonNoNewPrivileges = defaults?.noNewPrivileges ?? false;
         postures = postures.filter((p) => hasContainerFinding(p, daemonNoNewPrivileges));
       }
       let dataRoot = DOCKER_DATA_ROOT;

@@ -13,6 +13,7 @@ import type { DockerEngine } from '../readers/engine';
 import type { ContainerInspect } from '../readers/engine-types';
 import { ContainerWatcher } from './container-watch';
 import type { EngineFacts } from './engine';
+import type { EngineDefaults } from './engine-defaults';
 import type { EngineEventStream } from './events';
 import { InspectCache } from './inspect-cache';
 import type { FactsOptions } from './options';
@@ -39,9 +40,9 @@ export class ContainerInventory {
   readonly cache: InspectCache;
   readonly watcher: ContainerWatcher | undefined;
   private last: { token: number; listedAtMs: number; facts: ContainerFacts } | undefined;
-  /** Postures by inspect object: an inspect reused from the cache is not judged again. */
-  private readonly postures = new WeakMap<ContainerInspect, ContainerPosture>();
-  private readonly postureOptions: PostureOptions;
+  /** Postures by inspect object: an inspect reused from the cache is not judged again (while the engine's defaults stay the same). */
+  private postures = new WeakMap<ContainerInspect, ContainerPosture>();
+  private postureOptions: PostureOptions;
 
   constructor(
     private readonly engine: DockerEngine,
@@ -49,6 +50,8 @@ export class ContainerInventory {
     private readonly options: Pick<FactsOptions, 'inspectMaxAgeMs' | 'inspectConcurrency' | 'sensitivePaths' | 'dockerSocketPaths'>,
     /** The shared event stream, when the engine's events are followed (server mode). */
     events?: EngineEventStream,
+    /** The engine's default capability set, which the postures are judged against; Docker's when not given. */
+    private readonly engineCapabilities?: (ref: CollectionRef) => Promise<Pick<EngineDefaults, 'capabilities'>>,
   ) {
     this.cache = new InspectCache({ maxAgeMs: options.inspectMaxAgeMs });
     this.watcher = events ? new ContainerWatcher(events) : undefined;
@@ -90,6 +93,7 @@ export class ContainerInventory {
       return fresh;
     });
     const existing = inspects.filter((i): i is ContainerInspect => i !== undefined); // undefined: removed since the list
+    if (this.engineCapabilities) this.judgeAgainst((await this.engineCapabilities(ref)).capabilities);
     const facts: ContainerFacts = {
       inspects: existing,
       postures: existing.map((i) => this.postureOf(i)),
@@ -101,6 +105,14 @@ export class ContainerInventory {
     // The token was taken before the list: an event that arrived during it forces a new list.
     if (token !== undefined) this.last = { token, listedAtMs: now, facts };
     return facts;
+  }
+
+  /** A new default capability set (Podman's containers.conf changed, another engine answers) judges every container again. */
+  private judgeAgainst(capabilities: ReadonlySet<string>): void {
+    const current = this.postureOptions.engineDefaultCapabilities;
+    if (current && current.size === capabilities.size && [...capabilities].every((c) => current.has(c))) return;
+    this.postureOptions = { ...this.postureOptions, engineDefaultCapabilities: capabilities };
+    this.postures = new WeakMap();
   }
 
   private postureOf(inspect: ContainerInspect): ContainerPosture {

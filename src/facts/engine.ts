@@ -7,9 +7,10 @@
 // negotiated API version changes, it is older than --collector.engine.info-max-age, or the
 // daemon settings see dockerd restarted or daemon.json changed (refreshInfo). /version is
 // read with it and cached the same way: only it tells dockerd from Podman (its components),
-// and together they give the engine's identity (src/model/engine-kind.ts).
+// and together they give the engine's identity (src/model/engine-kind.ts). Podman's own
+// /libpod/info (its default capabilities and log driver) is cached the same way too.
 import type { DockerEngine } from '../readers/engine';
-import type { EngineInfo, EngineVersion } from '../readers/engine-types';
+import type { EngineInfo, EngineVersion, LibpodInfo } from '../readers/engine-types';
 import { engineIdentity, type EngineIdentity, type EngineKind } from '../model/engine-kind';
 import type { CollectionRef } from './per-collection';
 
@@ -31,6 +32,7 @@ interface CachedRead<T> {
 interface Cached {
   info?: CachedRead<EngineInfo>;
   version?: CachedRead<EngineVersion>;
+  podmanInfo?: CachedRead<LibpodInfo>;
 }
 
 export class EngineFacts {
@@ -61,6 +63,11 @@ export class EngineFacts {
   /** /version, cached as /info is; pings first. */
   version(ref: CollectionRef): Promise<EngineVersion> {
     return this.read('version', ref, () => this.engine.version(ref.signal));
+  }
+
+  /** Podman's own /libpod/info, cached as /info is; only a Podman engine answers it. */
+  podmanInfo(ref: CollectionRef): Promise<LibpodInfo> {
+    return this.read('podmanInfo', ref, () => this.engine.podmanInfo(ref.signal));
   }
 
   /** Which engine this is (dockerd or Podman) and whether it runs rootless. */

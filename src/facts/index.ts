@@ -7,11 +7,13 @@ import { readAuditRulesFacts, type AuditRulesFacts } from './audit-rules';
 import { ContainerInventory, type ContainerFacts } from './containers';
 import { DaemonSettingsReader, readDaemonFacts, type DaemonFacts, type DaemonSettingsFacts } from './daemon';
 import { EngineFacts } from './engine';
+import { readEngineCapabilities, readEngineDefaults, type EngineDefaults } from './engine-defaults';
 import { EngineEventStream } from './events';
 import { ExecAudit } from './execs';
 import { ImageInventory, type ImageFacts } from './images';
 import type { FactsOptions } from './options';
 import { PerCollection } from './per-collection';
+import { readPodmanFacts, type PodmanFacts } from './podman';
 
 export type { FactsOptions, AuditedPath } from './options';
 export type { CollectionRef } from './per-collection';
@@ -23,6 +25,10 @@ export interface Facts {
   readonly daemonSettings: PerCollection<DaemonSettingsFacts>;
   /** The settings, plus the CIS section 3 files and the TCP probes. */
   readonly daemon: PerCollection<DaemonFacts>;
+  /** Podman's defaults, containers.conf and API socket; read only when the engine is Podman. */
+  readonly podman: PerCollection<PodmanFacts>;
+  /** What the engine, dockerd or Podman, gives every container by default. */
+  readonly engineDefaults: PerCollection<EngineDefaults>;
   readonly containers: PerCollection<ContainerFacts>;
   readonly images: PerCollection<ImageFacts[]>;
   readonly auditRules: PerCollection<AuditRulesFacts>;
@@ -39,15 +45,19 @@ export interface Facts {
 export function createFacts(engine: DockerEngine, logger: Logger, options: FactsOptions): Facts {
   const engineFacts = new EngineFacts(engine, options.engineInfoMaxAgeMs);
   const events = options.once ? undefined : new EngineEventStream(engine, logger);
-  const containerInventory = new ContainerInventory(engine, engineFacts, options, options.watchEvents ? events : undefined);
+  const settingsReader = new DaemonSettingsReader(engineFacts, engine.endpoint, options);
+  const daemonSettings = new PerCollection((ref) => settingsReader.read(ref));
+  const podman = new PerCollection((ref) => readPodmanFacts(engineFacts, engine.endpoint, { configPaths: options.podman.configPaths, rootPath: options.host.rootPath }, ref));
+  const engineDefaults = new PerCollection((ref) => readEngineDefaults(engineFacts, { daemonSettings, podman }, ref));
+  const containerInventory = new ContainerInventory(engine, engineFacts, options, options.watchEvents ? events : undefined, (ref) => readEngineCapabilities(engineFacts, { podman }, ref));
   const containers = new PerCollection<ContainerFacts>((ref) => containerInventory.read(ref));
   const execs = events && new ExecAudit(engine, events, logger, (ref) => containers.get(ref));
   const imageInventory = new ImageInventory(engine, options);
-  const settingsReader = new DaemonSettingsReader(engineFacts, engine.endpoint, options);
-  const daemonSettings = new PerCollection((ref) => settingsReader.read(ref));
   return {
     engine: engineFacts,
     daemonSettings,
+    podman,
+    engineDefaults,
     daemon: new PerCollection(async (ref) => readDaemonFacts(await daemonSettings.get(ref), options, ref.signal)),
     containers,
     // Whether an image is in use comes from this collection's container facts.

@@ -30,6 +30,8 @@ export interface FactsOptions {
   /** Where the host's files are: "/" and "/proc" normally, "/host" and "/host/proc" in a container. */
   readonly host: { readonly rootPath: string; readonly procPath: string };
   readonly daemon: { readonly configPath: string; readonly probeAddresses: readonly string[] };
+  /** containers.conf files and folders of *.conf, in the order Podman reads them (a later key wins). */
+  readonly podman: { readonly configPaths: readonly string[] };
   readonly audit: { readonly auditctlPath: string; readonly rulesPaths: readonly string[] };
   /** The paths the CIS catalog wants audited, in check order. */
   readonly auditedPaths: readonly AuditedPath[];

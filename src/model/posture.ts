@@ -5,6 +5,7 @@
 // unit tests feed it JSON recorded from a real engine.
 import * as path from 'node:path';
 import type { ContainerInspect, MountPoint, PortBinding } from '../readers/engine-types';
+import { capabilitiesBeyondDefault, DOCKER_DEFAULT_CAPABILITIES } from './capabilities';
 
 /** The states Docker reports for a container, in the order of its state machine. */
 export const CONTAINER_STATES = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'] as const;
@@ -20,12 +21,6 @@ export const HOST_NAMESPACE_FIELDS = [
 ] as const;
 export type HostNamespace = (typeof HOST_NAMESPACE_FIELDS)[number][0];
 
-/** Docker's default capability set (moby oci/caps/defaults.go): adding one of these changes nothing. */
-export const DOCKER_DEFAULT_CAPABILITIES: ReadonlySet<string> = new Set([
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
-  'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
-]);
-
 /** The container label that waives CIS checks: `docker-audit.waive=5.10,5.14`. */
 export const WAIVE_LABEL = 'docker-audit.waive';
 
@@ -34,6 +29,8 @@ export interface PostureOptions {
   readonly sensitivePaths: readonly string[];
   /** The Docker socket's paths: a mount of one of them, or of a folder above one, hands over the daemon. */
   readonly dockerSocketPaths: readonly string[];
+  /** The capabilities the engine grants every container (Podman's set is narrower than Docker's); Docker's when not given. */
+  readonly engineDefaultCapabilities?: ReadonlySet<string>;
 }
 
 export interface PublishedPort {
@@ -81,10 +78,8 @@ export interface ContainerPosture {
   readonly privileged: boolean;
   readonly user: string;
   readonly runningAsRoot: boolean;
-  /** Normalised (NET_ADMIN), each once, in the order given. */
+  /** Held beyond the engine's default set (CIS 5.4): normalised (NET_ADMIN), sorted, or ["ALL"] (capabilities.ts). */
   readonly capabilitiesAdded: readonly string[];
-  /** Those outside Docker's default set (CIS 5.4). */
-  readonly capabilitiesBeyondDefault: readonly string[];
   readonly seccompUnconfined: boolean;
   readonly apparmorUnconfined: boolean;
   readonly selinuxDisabled: boolean;
@@ -161,10 +156,6 @@ export function pidsLimit(hc: ContainerInspect['HostConfig']): number {
 }
 
 /** "cap_net_admin" and "CAP_NET_ADMIN" are the same capability to Docker: report "NET_ADMIN". */
-export function normaliseCapability(cap: string): string {
-  return cap.trim().toUpperCase().replace(/^CAP_/, '');
-}
-
 /** Docker accepts both "seccomp=unconfined" and the older "seccomp:unconfined". */
 export function securityOpt(opts: readonly string[] | null | undefined, key: string): string | undefined {
   for (const opt of opts ?? []) {
@@ -271,7 +262,7 @@ export function containerPosture(inspect: ContainerInspect, options: PostureOpti
   const privileged = hc.Privileged === true;
   const user = inspect.Config?.User ?? '';
 
-  const capabilitiesAdded = [...new Set((hc.CapAdd ?? []).map(normaliseCapability))];
+  const capabilitiesAdded = capabilitiesBeyondDefault(hc.CapAdd, hc.CapDrop, options.engineDefaultCapabilities ?? DOCKER_DEFAULT_CAPABILITIES);
 
   const sensitive = options.sensitivePaths.map(normaliseHostPath);
   const sockets = options.dockerSocketPaths.map(normaliseHostPath);
@@ -322,7 +313,6 @@ export function containerPosture(inspect: ContainerInspect, options: PostureOpti
     user,
     runningAsRoot: userIsRoot(user),
     capabilitiesAdded,
-    capabilitiesBeyondDefault: capabilitiesAdded.filter((c) => !DOCKER_DEFAULT_CAPABILITIES.has(c)),
     seccompUnconfined: privileged || seccomp === 'unconfined',
     // An empty AppArmorProfile is not "unconfined": dockerd fills in docker-default when it
     // starts the container on a host with AppArmor, and there is no profile to apply elsewhere.
@@ -417,7 +407,7 @@ export function containerFindings(p: ContainerPosture, daemonNoNewPrivileges: bo
     no_cpu_limit: p.cpuLimitCores === 0,
     no_pids_limit: p.pidsLimit === 0,
     host_namespace: p.hostNamespaces.some((ns) => ns !== 'cgroup'),
-    capability_added: p.capabilitiesBeyondDefault.length > 0,
+    capability_added: p.capabilitiesAdded.length > 0,
     sensitive_mount: p.sensitiveMounts.length > 0,
     docker_socket_mounted: p.dockerSocketMounted,
     seccomp_unconfined: p.seccompUnconfined,

@@ -35,6 +35,12 @@ export interface EnginePath {
   readonly modes: readonly ExporterMode[];
   /** How often it is sent (Markdown: code in backticks). */
   readonly when: string;
+  /**
+   * The engines it is sent to, when not every engine: a Podman-only path is never sent to
+   * dockerd, so never through docker-socket-proxy, which fronts dockerd (its `section` is the
+   * one that would grant it there).
+   */
+  readonly engines?: readonly ('docker' | 'podman')[];
 }
 
 const BOTH: readonly ExporterMode[] = ['once', 'server'];
@@ -60,6 +66,10 @@ export const ENGINE_PATHS = {
   version: {
     method: 'GET', path: '/version', versioned: true, section: 'VERSION', readBy: 'facts/engine.ts', collectors: ['engine'], modes: BOTH,
     when: 'with /info, and cached with it: tells dockerd from Podman (`docker_audit_engine_info{engine}`)',
+  },
+  podmanInfo: {
+    method: 'GET', path: '/libpod/info', versioned: true, section: 'INFO', readBy: 'facts/podman.ts', collectors: ['containers', 'daemon', 'cis'], modes: BOTH, engines: ['podman'],
+    when: 'only when the engine is Podman, cached as /info is: its default capabilities, seccomp, AppArmor, SELinux and log driver',
   },
   listContainers: {
     method: 'GET', path: '/containers/json?all=1', versioned: true, section: 'CONTAINERS', readBy: 'facts/containers.ts', collectors: CONTAINER_COLLECTORS, modes: BOTH,
@@ -123,6 +133,11 @@ export function pathsOf(mode: ExporterMode): EnginePath[] {
 }
 
 /** The docker-socket-proxy sections to grant: each once, in the list's order. */
+/** Whether dockerd (and so docker-socket-proxy) ever sees the path. */
+export function sentToDockerd(p: EnginePath): boolean {
+  return !p.engines || p.engines.includes('docker');
+}
+
 export function proxySections(): ProxySection[] {
-  return [...new Set(ENGINE_PATH_LIST.map((p) => p.section))];
+  return [...new Set(ENGINE_PATH_LIST.filter(sentToDockerd).map((p) => p.section))];
 }

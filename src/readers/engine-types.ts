@@ -145,6 +145,27 @@ export interface EngineVersion {
   Components?: { Name?: string; Version?: string; Details?: Record<string, unknown> | null }[] | null;
 }
 
+/** Podman's own GET /libpod/info (Podman 4.x), the part the exporter reads: Podman's effective defaults. */
+export interface LibpodInfo {
+  host?: {
+    security?: {
+      /** The capabilities every container gets: "CAP_CHOWN,CAP_DAC_OVERRIDE,..." (containers.conf default_capabilities). */
+      capabilities?: string;
+      seccompEnabled?: boolean;
+      seccompProfilePath?: string;
+      apparmorEnabled?: boolean;
+      selinuxEnabled?: boolean;
+      rootless?: boolean;
+    } | null;
+    /** The default log driver: k8s-file, journald, none, passthrough. */
+    logDriver?: string;
+    cgroupManager?: string;
+    ociRuntime?: { name?: string } | null;
+    /** Where Podman's API socket is, as Podman sees it. */
+    remoteSocket?: { path?: string; exists?: boolean } | null;
+  } | null;
+}
+
 export interface ImageSummary {
   Id: string;
   ParentId?: string;

@@ -7,7 +7,7 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { onAbort } from '../base/abort';
-import type { ContainerInspect, ContainerSummary, ContainerTop, EngineInfo, EngineVersion, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from './engine-types';
+import type { ContainerInspect, ContainerSummary, ContainerTop, EngineInfo, EngineVersion, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, LibpodInfo, NetworkSummary, SystemDf, VolumeList } from './engine-types';
 
 /** The newest Engine API version this exporter was written against. */
 export const CLIENT_MAX_API_VERSION = '1.44';
@@ -18,6 +18,8 @@ export interface DockerEngine {
   /** GET /_ping, unversioned; negotiates the API version from the Api-Version header. */
   ping(signal?: AbortSignal): Promise<{ apiVersion: string; negotiatedVersion: string }>;
   info(signal?: AbortSignal): Promise<EngineInfo>;
+  /** GET /libpod/info: Podman only. */
+  podmanInfo(signal?: AbortSignal): Promise<LibpodInfo>;
   /** GET /version: which engine answers (dockerd or Podman) and its components. */
   version(signal?: AbortSignal): Promise<EngineVersion>;
   listContainers(signal?: AbortSignal): Promise<ContainerSummary[]>;
@@ -430,6 +432,11 @@ export class EngineClient implements DockerEngine {
 
   async version(signal?: AbortSignal): Promise<EngineVersion> {
     return (await this.getJson<EngineVersion>('reading the engine version', '/version', signal))!;
+  }
+
+  /** Podman's own /libpod/info: only Podman serves it (under the same version prefix as its compatible API). */
+  async podmanInfo(signal?: AbortSignal): Promise<LibpodInfo> {
+    return (await this.getJson<LibpodInfo>("reading Podman's /libpod/info", '/libpod/info', signal))!;
   }
 
   async listContainers(signal?: AbortSignal): Promise<ContainerSummary[]> {

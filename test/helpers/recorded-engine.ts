@@ -2,9 +2,9 @@
 // collectors and the golden file. Integration tests use the real engine instead.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ContainerArchive, DockerEngine, EngineEvent } from '../../src/readers/engine';
-import type { ContainerInspect, ContainerSummary, ContainerTop, EngineInfo, EngineVersion, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, NetworkSummary, SystemDf, VolumeList } from '../../src/readers/engine-types';
-import { ENGINE_FIXTURES, RECORDED_CONTAINERS, RECORDED_IMAGES, recordedImageHistory, recordedImageInspect, recordedInspect, recordedList } from './fixtures';
+import { EngineHttpError, type ContainerArchive, type DockerEngine, type EngineEvent } from '../../src/readers/engine';
+import type { ContainerInspect, ContainerSummary, ContainerTop, EngineInfo, EngineVersion, ExecInspect, ImageHistoryEntry, ImageInspect, ImageSummary, LibpodInfo, NetworkSummary, SystemDf, VolumeList } from '../../src/readers/engine-types';
+import { ENGINE_FIXTURES, PODMAN_FIXTURES, RECORDED_CONTAINERS, RECORDED_IMAGES, recordedImageHistory, recordedImageInspect, recordedInspect, recordedList } from './fixtures';
 
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(path.join(ENGINE_FIXTURES, file), 'utf8')) as T;
 
@@ -34,6 +34,13 @@ export class RecordedEngine implements DockerEngine {
   async version() {
     this.check();
     return structuredClone(this.versionAnswer);
+  }
+  /** Podman's /libpod/info; undefined answers 404, as dockerd does. */
+  podmanInfoAnswer: LibpodInfo | undefined;
+  async podmanInfo() {
+    this.check();
+    if (!this.podmanInfoAnswer) throw new EngineHttpError(404, '{"message":"page not found"}');
+    return structuredClone(this.podmanInfoAnswer);
   }
   async listContainers() {
     this.calls.list++;
@@ -151,3 +158,30 @@ export class RecordedEngine implements DockerEngine {
     return this.execInspects.get(id);
   }
 }
+
+/** The recorded containers of test/fixtures/podman-4.3 (scripts/record-podman-fixtures.sh). */
+export const PODMAN_RECORDED_CONTAINERS = ['default', 'cap-add', 'cap-drop-all'] as const;
+
+const readPodmanJson = <T>(file: string): T => JSON.parse(fs.readFileSync(path.join(PODMAN_FIXTURES, file), 'utf8')) as T;
+
+/**
+ * The recorded engine answering as the real Podman 4.3.1 did: its /info, /version and
+ * /libpod/info, and its three recorded containers (created, with the capabilities Podman's
+ * compatible inspect states, podman #16610). No images: the image code is the same on both
+ * engines, and its tests use dockerd's recordings.
+ */
+export function recordedPodmanEngine(): RecordedEngine {
+  const engine = new RecordedEngine();
+  engine.infoAnswer = readPodmanJson<EngineInfo>('recorded-info.json');
+  engine.versionAnswer = readPodmanJson<EngineVersion>('recorded-version.json');
+  engine.podmanInfoAnswer = readPodmanJson<LibpodInfo>('recorded-libpod-info.json');
+  engine.list = readPodmanJson<ContainerSummary[]>('recorded-containers-list.json');
+  engine.inspects = new Map(PODMAN_RECORDED_CONTAINERS.map((name) => readPodmanJson<ContainerInspect>(`recorded-${name}.inspect.json`)).map((i) => [i.Id, i]));
+  engine.images = [];
+  engine.imageInspects = new Map();
+  engine.imageHistories = new Map();
+  return engine;
+}
+
+/** The containers.conf fixtures (test/fixtures/podman-4.3/containers-conf), as --podman.config-paths takes them. */
+export const PODMAN_CONFIG_PATHS_FLAG = `--podman.config-paths=${['usr-share-containers.conf', 'etc-containers.conf', 'containers.conf.d'].map((f) => path.join(PODMAN_FIXTURES, 'containers-conf', f)).join(',')}`;

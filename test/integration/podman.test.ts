@@ -49,7 +49,7 @@ describe('a Podman engine', () => {
     expect(run.code).toBe(0);
     expect(seriesValue(run.stdout, 'docker_audit_collector_success{collector="daemon"}')).toBe(1);
     expect(run.stdout).not.toMatch(/^docker_audit_daemon_/m);
-    expect(run.stderr).toContain("dockerd's daemon posture is not reported");
+    expect(run.stderr).toContain("the engine is Podman: its own defaults are reported, not dockerd's daemon posture");
     // The same run against dockerd does report its posture: the check above can fail.
     const docker = await runExporter(['--once', ...OTHER_COLLECTORS.filter((c) => c !== 'daemon').map((c) => `--no-collector.${c}`)], 60_000, { env: { DOCKER_HOST: 'unix:///var/run/docker.sock' } });
     expect(docker.stdout).toMatch(/^docker_audit_daemon_source_available\{source="info"\} 1$/m);

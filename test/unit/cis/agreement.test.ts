@@ -9,7 +9,8 @@ import { CIS_CHECK_BY_ID, CIS_CHECKS } from '../../../src/cis/checks';
 import { evaluateChecks } from '../../../src/cis/evaluate';
 import { containerSamples } from '../../../src/collectors/containers';
 import type { Sample } from '../../../src/metrics/sample';
-import { DOCKER_DEFAULT_CAPABILITIES, containerPosture, type ContainerPosture } from '../../../src/model/posture';
+import { DOCKER_DEFAULT_CAPABILITIES } from '../../../src/model/capabilities';
+import { containerPosture, type ContainerPosture } from '../../../src/model/posture';
 import type { ContainerInspect } from '../../../src/readers/engine-types';
 import { ENGINE_FIXTURES, RECORDED_CONTAINERS, recordedInspect } from '../../helpers/fixtures';
 import { POSTURE_OPTIONS, daemonFacts } from './facts';
@@ -44,7 +45,7 @@ const WILDCARD = new Set(['0.0.0.0', '::', '']);
 const FROM_SAMPLES: Record<string, (own: (family: string) => Sample[]) => boolean> = {
   '4.1': (own) => own('docker_audit_container_running_as_root')[0].value === 1,
   '5.2': (own) => own('docker_audit_container_apparmor_unconfined')[0].value === 1,
-  '5.4': (own) => own('docker_audit_container_capability_added').some((s) => !DOCKER_DEFAULT_CAPABILITIES.has(s.labels.capability)),
+  '5.4': (own) => own('docker_audit_container_capability_added').length > 0,
   '5.5': (own) => own('docker_audit_container_privileged')[0].value === 1,
   '5.6': (own) => own('docker_audit_container_sensitive_mount').length > 0,
   '5.8': (own) => own('docker_audit_container_published_port').some((s) => /^\d+$/.test(s.labels.host_port) && Number(s.labels.host_port) > 0 && Number(s.labels.host_port) < 1024),
@@ -67,7 +68,11 @@ describe.each([false, true])('the containers collector and the CIS container che
   const postures: ContainerPosture[] = inspects().map((i) => containerPosture(i, POSTURE_OPTIONS));
   const samples = containerSamples(postures, nnpDefault);
   // AppArmor and SELinux on, so 5.2 and 5.3 are judged too.
-  const { results } = evaluateChecks({ containers: postures, daemon: daemonFacts({ apparmor: true, selinux: true, noNewPrivileges: nnpDefault }) });
+  const { results } = evaluateChecks({
+    containers: postures,
+    daemon: daemonFacts({ apparmor: true, selinux: true, noNewPrivileges: nnpDefault }),
+    engineDefaults: { kind: 'docker', capabilities: DOCKER_DEFAULT_CAPABILITIES, noNewPrivileges: nnpDefault, apparmor: true, selinux: true },
+  });
 
   it.each(Object.keys(FROM_SAMPLES))('agree on every container about CIS %s', (check) => {
     const result = results.find((r) => r.check.id === check)!;

@@ -3,6 +3,8 @@
 import { DOCKER_SOCKET_PATHS, SENSITIVE_PATHS } from '../../../src/base/paths';
 import type { CisFacts } from '../../../src/cis/facts';
 import type { DaemonFacts } from '../../../src/facts/daemon';
+import type { EngineDefaults } from '../../../src/facts/engine-defaults';
+import { DOCKER_DEFAULT_CAPABILITIES } from '../../../src/model/capabilities';
 import type { DaemonFile, DaemonFileRole } from '../../../src/model/daemon-files';
 import type { DaemonSettings } from '../../../src/model/daemon-settings';
 import { containerPosture, type ContainerPosture, type PostureOptions } from '../../../src/model/posture';
@@ -67,6 +69,13 @@ export function recorded(name: RecordedContainer, patch?: (c: ContainerInspect) 
 
 export const ALL_RECORDED = (patch?: (c: ContainerInspect) => void): ContainerPosture[] => RECORDED_CONTAINERS.map((n) => recorded(n, patch));
 
+/** dockerd's engine defaults from its daemon facts, as src/facts/engine-defaults.ts derives them from the same settings. */
+export function dockerdDefaults(daemon: DaemonFacts): EngineDefaults {
+  const { settings } = daemon;
+  return { kind: 'docker', capabilities: DOCKER_DEFAULT_CAPABILITIES, noNewPrivileges: settings.noNewPrivileges, apparmor: settings.apparmor, selinux: settings.selinux };
+}
+
+/** The facts of a test; given dockerd's daemon facts and no engine defaults, the engine is that dockerd. */
 export function facts(extra: Partial<CisFacts> = {}): CisFacts {
-  return { ...extra };
+  return { ...(extra.daemon && !extra.engineDefaults ? { engineDefaults: dockerdDefaults(extra.daemon) } : {}), ...extra };
 }

@@ -11,6 +11,7 @@ import type { Facts } from '../../../src/facts';
 import type { AuditRulesFacts } from '../../../src/facts/audit-rules';
 import type { DaemonFacts } from '../../../src/facts/daemon';
 import { PerCollection } from '../../../src/facts/per-collection';
+import { readEngineDefaults } from '../../../src/facts/engine-defaults';
 import { ALL_RECORDED, daemonFacts, recorded } from '../cis/facts';
 
 interface Fakes {
@@ -30,9 +31,14 @@ const fail = (what: string) => () => {
 
 function fakeSources(f: Fakes): Facts {
   const of = <T>(read: (() => T) | undefined, what: string) => new PerCollection<T>(async () => (read ?? fail(what))());
-  const engine = f.engine ?? 'docker';
+  const kind = f.engine ?? 'docker';
+  const engine = { identity: async () => { if (kind instanceof Error) throw kind; return { kind, rootless: false }; } };
+  // The engine's defaults as the facts derive them: dockerd's from the daemon's settings, Podman's built-in ones.
+  const daemonSettings = of(f.daemon && (() => ({ settings: f.daemon!().settings })), 'daemon settings');
+  const podman = of(undefined, 'podman');
   return {
-    engine: { identity: async () => { if (engine instanceof Error) throw engine; return { kind: engine, rootless: false }; } },
+    engine,
+    engineDefaults: new PerCollection((ref) => readEngineDefaults(engine as never, { daemonSettings: daemonSettings as never, podman: podman as never }, ref)),
     containers: of(f.containers && (() => ({ inspects: [], postures: f.containers!(), unchanged: false, listed: 0, inspected: 0, duplicates: 0 })), 'containers'),
     daemon: of(f.daemon, 'daemon'),
     images: of(f.imagesFail ? undefined : () => [], 'images'),
@@ -71,7 +77,7 @@ describe('the cis collector', () => {
       expect(docker.lines).toContain('docker_audit_cis_checks_not_applicable{reason=daemonless_engine} 0');
       expect(docker.lines.filter((l) => /^docker_audit_cis_check_passed\{check=[23]\./.test(l)).length).toBeGreaterThan(0);
     }
-    expect(daemonReads).toBe(2);
+    expect(daemonReads).toBe(4); // per dockerd run: the daemon's facts, and its settings behind the engine's defaults
   });
 
   it('emits passed, failures, one failure series per offender, waived counts and the score, with the catalog\'s labels', async () => {

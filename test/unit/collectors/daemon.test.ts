@@ -10,6 +10,11 @@ import { parseDockerdArgs, resolveSettings } from '../../../src/model/daemon-set
 import type { Facts } from '../../../src/facts';
 import type { EngineIdentity } from '../../../src/model/engine-kind';
 import { PerCollection } from '../../../src/facts/per-collection';
+import { createFacts } from '../../../src/facts';
+import { podmanPosture } from '../../../src/model/podman-config';
+import { silentLogger } from '../../../src/base/log';
+import { PODMAN_CONFIG_PATHS_FLAG, recordedPodmanEngine } from '../../helpers/recorded-engine';
+import { testOptions } from '../../helpers/options';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'daemon');
 /** /info of a second dockerd started with --userns-remap=default --live-restore --icc=false and daemon-hardened.json. */
@@ -50,7 +55,9 @@ function collect(read: () => DaemonFacts, identity: EngineIdentity | Error = { k
   const log = (level: string) => (msg: string, fields: Record<string, unknown> = {}) => logs.push(`${level} ${msg} ${JSON.stringify(fields)}`);
   const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
   const engine = { identity: async () => { if (identity instanceof Error) throw identity; return identity; } };
-  const sources = { daemon: new PerCollection(async () => read()), engine } as unknown as Facts;
+  // A Podman engine's facts: Podman's built-in defaults, nothing read.
+  const podman = new PerCollection(async () => ({ info: undefined, files: [], posture: podmanPosture(undefined, {}), rootless: false }));
+  const sources = { daemon: new PerCollection(async () => read()), podman, engine } as unknown as Facts;
   const collector = createDaemonCollector({ facts: sources });
   return {
     logs,
@@ -128,14 +135,49 @@ describe('daemonSamples', () => {
 });
 
 describe('the daemon collector', () => {
-  it('reports no dockerd posture for a Podman engine, says so once, and succeeds', async () => {
+  it("reports Podman's defaults, not dockerd's posture, for a Podman engine, and says so once", async () => {
     let read = 0;
     const { run, logs } = collect(() => (read++, facts()), { kind: 'podman', rootless: false });
     const first = await run(1);
     await run(2);
-    expect(first).toEqual({ samples: [] });
+    expect(first.error).toBeUndefined();
     expect(read).toBe(0);
-    expect(logs).toEqual([`info the engine is not dockerd: dockerd's daemon posture is not reported for it {"engine":"podman"}`]);
+    expect(lines(first.samples).filter((l) => l.startsWith('docker_audit_daemon_'))).toEqual([]);
+    expect(lines(first.samples)).toContain('docker_audit_podman_default_capability{capability=SYS_CHROOT} 1');
+    expect(logs.filter((l) => l.startsWith('info '))).toEqual([`info the engine is Podman: its own defaults are reported, not dockerd's daemon posture {"engine":"podman"}`]);
+  });
+
+  it("falls back to containers.conf when Podman's /libpod/info cannot be read, logs each problem once, and still succeeds", async () => {
+    const engine = recordedPodmanEngine();
+    engine.podmanInfoAnswer = undefined; // answers 404, as a proxy that does not pass /libpod/ would
+    const logs: string[] = [];
+    const log = (level: string) => (msg: string) => void logs.push(`${level} ${msg}`);
+    const logger: Logger = { debug: () => {}, info: log('info'), warn: log('warn'), error: log('error') };
+    const all = createFacts(engine, silentLogger, testOptions([PODMAN_CONFIG_PATHS_FLAG, `--host.root-path=${path.join(FIXTURES, 'no-such-root')}`]));
+    const collector = createDaemonCollector({ facts: all });
+    const runOnce = async (collection: number) => {
+      const samples: Sample[] = [];
+      await collector.collect({ signal: new AbortController().signal, emit: (s) => void samples.push(s), logger, now: () => 0, collection });
+      return lines(samples);
+    };
+    const first = await runOnce(1);
+    await runOnce(2);
+    expect(first).toContain('docker_audit_podman_libpod_info_available{} 0');
+    // The defaults come from the containers.conf fixtures; confinement no source tells is absent.
+    expect(first.filter((l) => l.startsWith('docker_audit_podman_default_capability')).length).toBe(11);
+    expect(first).toContain('docker_audit_podman_userns_enabled{} 1');
+    expect(first.some((l) => l.startsWith('docker_audit_podman_apparmor_enabled'))).toBe(false);
+    expect(first.some((l) => l.startsWith('docker_audit_podman_socket_'))).toBe(false);
+    expect(first.filter((l) => l.startsWith('docker_audit_podman_config_file_valid')).map((l) => l.replace(/^.*\/containers-conf\//, ''))).toEqual([
+      'containers.conf.d/10-userns.conf} 1',
+      'containers.conf.d/50-invalid.conf} 0',
+      'etc-containers.conf} 1',
+      'usr-share-containers.conf} 1',
+    ]);
+    expect(logs.filter((l) => !l.startsWith('info '))).toEqual([
+      "warn reading Podman's /libpod/info failed; its defaults come from containers.conf and Podman's built-in ones",
+      'error a containers.conf is not valid; its settings are not taken (Podman refuses to run with it)',
+    ]);
   });
 
   it('reads dockerd\'s posture when the engine kind cannot be read (an engine that is down)', async () => {

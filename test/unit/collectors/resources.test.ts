@@ -107,9 +107,16 @@ describe('resources collector: the /system/df schedule', () => {
   /** The recorded engine whose /system/df answers only when the test says so. */
   class SlowDfEngine extends RecordedEngine {
     pending: { resolve(df: SystemDf): void; reject(err: Error): void }[] = [];
+    private sent: (() => void)[] = [];
     async systemDf(): Promise<SystemDf> {
       this.imageCalls.df++;
-      return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
+      const answer = new Promise<SystemDf>((resolve, reject) => this.pending.push({ resolve, reject }));
+      for (const wake of this.sent.splice(0)) wake();
+      return answer;
+    }
+    /** Until a /system/df waits for its answer: the reads before it (the container facts) take their own time. */
+    untilDfSent(): Promise<void> {
+      return this.pending.length > 0 ? Promise.resolve() : new Promise((resolve) => this.sent.push(resolve));
     }
   }
   const INTERVAL = 600_000;
@@ -203,8 +210,7 @@ describe('resources collector: the /system/df schedule', () => {
   it('waits for the first read in --once mode, and fails with its error', async () => {
     const ok = setup(true);
     const done = ok.run();
-    await settle();
-    await settle();
+    await ok.engine.untilDfSent();
     ok.engine.pending.shift()!.resolve(readFixture<SystemDf>('recorded-system-df.json'));
     const { samples, error } = await done;
     expect(error).toBeUndefined();
@@ -212,8 +218,7 @@ describe('resources collector: the /system/df schedule', () => {
 
     const failing = setup(true);
     const attempt = failing.run();
-    await settle();
-    await settle();
+    await failing.engine.untilDfSent();
     failing.engine.pending.shift()!.reject(new Error('reading disk usage (/system/df) failed'));
     const result = await attempt;
     expect(String(result.error)).toBe('Error: reading disk usage (/system/df) failed');

@@ -1,5 +1,6 @@
 import { DOCKER_SOCKET_PATHS, SENSITIVE_PATHS } from '../../../src/base/paths';
 import { postureSamples } from '../../../src/collectors/containers';
+import { normaliseCapability } from '../../../src/model/capabilities';
 import {
   CONTAINER_FINDINGS,
   containerFindings,
@@ -7,7 +8,6 @@ import {
   cpuLimitCores,
   hasContainerFinding,
   isSameOrUnder,
-  normaliseCapability,
   normaliseHostPath,
   parseDockerTime,
   pidsLimit,
