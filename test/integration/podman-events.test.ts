@@ -71,7 +71,7 @@ describe('the events collector on Podman', () => {
 
   it('does not count a healthcheck run (Podman emits health_status and exec_died for it, no exec)', async () => {
     const health = `${P}health`;
-    podman('run', '-d', '--name', health, '--network', 'none', '--health-cmd', 'true', '--health-interval', '0', PODMAN_IMAGE, 'sleep', '3600');
+    podman('run', '-d', '--name', health, '--network', 'none', '--health-cmd', 'true', '--health-interval', 'disable', PODMAN_IMAGE, 'sleep', '3600');
     podman('exec', health, 'true');
     await exporter.waitFor((m) => value(m, EXECS(health)) === 1, 15_000, `${health}'s podman exec counted`);
     podman('healthcheck', 'run', health);
