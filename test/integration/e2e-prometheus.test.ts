@@ -10,7 +10,8 @@
 // machines, so the privileged scenario is a created one: it fires
 // DockerAuditPrivilegedContainerPresent (privileged, joined on instance and id with a
 // docker_audit_container_state other than running); the running variant joins the same
-// series with state="running", which promtool covers.
+// series with state="running", which promtool covers, and podman-e2e-prometheus.test.ts fires
+// on Podman, which can start one.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
