@@ -308,6 +308,13 @@ export type ParseResult = { kind: 'help' } | { kind: 'version' } | { kind: 'conf
  * Builds the configuration from arguments and environment. Throws a ConfigError that
  * lists every problem.
  */
+/** A path and its other name when it is under /run or /var/run (one is a link to the other). */
+function runAliases(p: string): string[] {
+  if (p.startsWith('/var/run/')) return [p, p.slice('/var'.length)];
+  if (p.startsWith('/run/')) return [p, `/var${p}`];
+  return [p];
+}
+
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, system: ConfigSystem = PROCESS_SYSTEM): ParseResult {
   const problems: string[] = [];
   const { values, help, version } = readArgs(argv, problems);
@@ -476,8 +483,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     sensitivePaths: sensitivePaths.map(normaliseHostPath),
     dockerSocketPaths: [
       ...P.DOCKER_SOCKET_PATHS,
-      // The socket we were told to use is the Docker socket too, wherever it lives.
-      ...(dockerHost.startsWith('unix://') ? [normaliseHostPath(dockerHost.slice('unix://'.length))] : []),
+      // The socket we were told to use is the Docker socket too, wherever it lives (Podman's
+      // /run/podman/podman.sock, say), by both of its names when it is under /run: /var/run is
+      // a link to /run, and an engine reports a bind mount's source as it was spelled.
+      ...(dockerHost.startsWith('unix://') ? runAliases(normaliseHostPath(dockerHost.slice('unix://'.length))) : []),
     ].filter((p, i, all) => all.indexOf(p) === i),
     inspectMaxAgeMs: duration('collector.containers.inspect-max-age', '5m', 0, MAX_INTERVAL_MS),
     inspectConcurrency: integer('collector.containers.inspect-concurrency', '8', 1, 256),

@@ -7,7 +7,9 @@
 // inspect (GET /exec/{id}/json; Engine 20.10 puts the id in Actor.Attributes.execID). An
 // exec with no user of its own runs as the container's Config.User, which is read once per
 // container (it cannot change after create). An exec whose privileges could not be read is
-// counted as an inspect failure, never dropped.
+// counted as an inspect failure, never dropped. Podman 4.3's compat stream has one "exec" per
+// run and no exec id (and its sessions are gone once they end): each is counted as an exec
+// whose privileges could not be read (docs/podman.md).
 //
 // Healthcheck probes are execs too (Docker runs them through the same exec machinery and
 // emits the same events); they are not `docker exec` and are left out: an exec is a probe
@@ -169,13 +171,16 @@ export class ExecAudit {
     if (!containerId) return;
     const action = eventAction(event);
     const attributes = event.Actor?.Attributes ?? {};
-    if (action === 'destroy') return this.forget(containerId);
+    // Podman's compat stream says remove where dockerd says destroy.
+    if (action === 'destroy' || action === 'remove') return this.forget(containerId);
     if (action === 'rename') {
       const entry = this.byContainer.get(containerId);
       if (entry && attributes.name) entry.name = attributes.name.replace(/^\//, '');
       return;
     }
-    if (action !== 'exec_create' && action !== 'exec_start') return;
+    // Podman 4.3 emits one "exec" per `podman exec`, without an execID: counted as an exec whose
+    // privileges cannot be read (its session is gone once it ends), like a create without an id.
+    if (action !== 'exec_create' && action !== 'exec_start' && action !== 'exec') return;
     const execId = attributes.execID || undefined;
     if (execId) {
       if (this.seen.has(execId)) return;
@@ -185,7 +190,8 @@ export class ExecAudit {
       return; // without ids a create and its start cannot be paired: count the creates
     }
     const text = event.Action ?? '';
-    const job: ExecJob = { containerId, name: (attributes.name ?? '').replace(/^\//, ''), execId, command: text.slice(text.indexOf(':') + 1).trim() };
+    const command = text.includes(':') ? text.slice(text.indexOf(':') + 1).trim() : '';
+    const job: ExecJob = { containerId, name: (attributes.name ?? '').replace(/^\//, ''), execId, command };
     if (this.queue.length >= MAX_QUEUED) {
       this.inspectFailures++;
       this.logger.warn('too many execs waiting to be inspected; counted as an inspect failure', { container: job.name });

@@ -5,20 +5,21 @@
 // resolve once the containers are gone.
 //
 // The rules are the shipped prometheus/alerts.yml with each `for:` set to 0s, so the test
-// takes seconds instead of hours; promtool's unit tests (prometheus/alerts.test.yml) cover
-// the `for:` durations themselves. A --privileged container cannot start on these
+// takes seconds instead of hours (test/helpers/prometheus.ts); promtool's unit tests
+// (prometheus/alerts.test.yml) cover the `for:` durations themselves. A --privileged container cannot start on these
 // machines, so the privileged scenario is a created one: it fires
 // DockerAuditPrivilegedContainerPresent (privileged, joined on instance and id with a
 // docker_audit_container_state other than running); the running variant joins the same
-// series with state="running", which promtool covers.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+// series with state="running", which promtool covers, and podman-e2e-prometheus.test.ts fires
+// on Podman, which can start one.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { expandTemplateVariables, panelQueries, variableQueries } from '../../dashboards/src';
-import { dyingWithParent } from '../helpers/second-daemon';
 import { TEST_IMAGE, docker, inspectField, removeContainers, waitUntil } from '../helpers/docker-cli';
-import { ExporterProcess, httpGet } from '../helpers/exporter-process';
+import { ExporterProcess } from '../helpers/exporter-process';
+import { startPrometheus, type Prometheus } from '../helpers/prometheus';
 
 const ROOT = path.join(__dirname, '..', '..');
 const P = `dae-e2e-${process.pid}-`;
@@ -48,8 +49,7 @@ const NO_DATA_HERE: ReadonlyArray<{ panel: RegExp; because: string; holds: () =>
 ];
 
 let work: string;
-let prometheus: ChildProcess | undefined;
-let prometheusUrl: string;
+let prometheus: Prometheus | undefined;
 const exporter = new ExporterProcess([
   ...['--web.listen-address', '127.0.0.1:0', '--collection.schedule', '* * * * * *'],
   ...['--trivy.reports-dir', TRIVY_REPORTS],
@@ -59,27 +59,13 @@ const exporter = new ExporterProcess([
   ...['--daemon.config-path', path.join(ROOT, 'test', 'fixtures', 'daemon', 'daemon-hardened.json')],
 ]);
 
-interface PromResult {
-  metric: Record<string, string>;
-}
-
-async function query(expr: string): Promise<PromResult[]> {
-  const res = await httpGet(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`, 10_000);
-  const body = JSON.parse(res.body) as { status: string; error?: string; data?: { result: PromResult[] | [number, string] } };
-  if (body.status !== 'success') throw new Error(`query failed: ${expr}: ${body.error}`);
-  const result = body.data!.result;
-  // A scalar result is [time, value]: one value, never empty.
-  return Array.isArray(result) && (result.length === 0 || typeof result[0] === 'object') ? (result as PromResult[]) : [{ metric: {} }];
-}
-
-async function alerts(): Promise<{ name: string; state: string; labels: Record<string, string> }[]> {
-  const res = await httpGet(`${prometheusUrl}/api/v1/alerts`);
-  const body = JSON.parse(res.body) as { data: { alerts: { labels: Record<string, string>; state: string }[] } };
-  return body.data.alerts.map((a) => ({ name: a.labels.alertname, state: a.state, labels: a.labels }));
-}
-
-const firingFor = async (alert: string, container: string) =>
-  (await alerts()).some((a) => a.name === alert && a.state === 'firing' && a.labels.name === container);
+const prom = (): Prometheus => {
+  if (!prometheus) throw new Error('Prometheus did not start (see beforeAll)');
+  return prometheus;
+};
+const query = (expr: string) => prom().query(expr);
+const alerts = () => prom().alerts();
+const firingFor = (alert: string, container: string) => prom().firingFor(alert, container);
 
 function auditctl(...args: string[]): void {
   execFileSync('auditctl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -96,29 +82,7 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(AUDIT_WATCH, 'exists'), { recursive: true });
   auditctl('-w', AUDIT_WATCH, '-p', 'wa', '-k', 'docker');
   await exporter.start();
-
-  const rules = fs.readFileSync(path.join(ROOT, 'prometheus', 'alerts.yml'), 'utf8').replace(/^(\s+)for: \S+$/gm, '$1for: 0s');
-  fs.writeFileSync(path.join(work, 'alerts.yml'), rules);
-  fs.writeFileSync(
-    path.join(work, 'prometheus.yml'),
-    [
-      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-      'rule_files: [alerts.yml]',
-      'scrape_configs:',
-      '  - job_name: docker-audit',
-      `    static_configs: [{ targets: ["127.0.0.1:${exporter.port}"] }]`,
-      '',
-    ].join('\n'),
-  );
-  const port = 30000 + (process.pid % 20000);
-  prometheusUrl = `http://127.0.0.1:${port}`;
-  const [cmd, args] = dyingWithParent('prometheus', [
-    `--config.file=${path.join(work, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${path.join(work, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-  ]);
-  prometheus = spawn(cmd, args, { stdio: ['ignore', 'ignore', fs.openSync(path.join(work, 'prometheus.log'), 'w')] });
-  await waitUntil('Prometheus is ready', async () => (await httpGet(`${prometheusUrl}/-/ready`).catch(() => ({ status: 0 }))).status === 200, 30_000);
+  prometheus = await startPrometheus(exporter.port!, 30000 + (process.pid % 20000));
 }, 120_000);
 
 afterAll(async () => {
@@ -141,7 +105,7 @@ afterAll(async () => {
     // not added
   }
   fs.rmSync(AUDIT_WATCH, { recursive: true, force: true });
-  prometheus?.kill('SIGTERM');
+  await prometheus?.stop();
   await exporter.stop();
   if (work) fs.rmSync(work, { recursive: true, force: true });
   fs.rmSync(TRIVY_REPORTS, { recursive: true, force: true });

@@ -2,7 +2,8 @@
 // scripts/provision-podman.sh starts on /run/podman/podman.sock. It tells the engine kind
 // apart (docker_audit_engine_info{engine="podman"}) and reads Podman's containers, a running
 // privileged one included (which dockerd cannot start on these machines). dockerd's daemon
-// posture is not reported for it, although this host's dockerd runs beside it.
+// posture is not reported for it, although this host's dockerd runs beside it. Its image list is
+// read as dockerd's is, but for the digest Podman gives every image.
 import { execFileSync } from 'node:child_process';
 import { runExporter, seriesValue } from '../helpers/exporter-process';
 
@@ -62,5 +63,26 @@ describe('a Podman engine', () => {
     // 5.5: no privileged container. The running privileged one fails it.
     expect(seriesValue(run.stdout, 'docker_audit_cis_check_passed{check="5.5"}')).toBe(0);
     expect(seriesValue(run.stdout, `docker_audit_cis_check_failure{check="5.5",object="${P}-privileged"}`)).toBe(1);
+  }, 90_000);
+  it("reads Podman's image list: the test image under its localhost/ name, with its size, creation time and digest", async () => {
+    const run = await once('images');
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(seriesValue(run.stdout, 'docker_audit_collector_success{collector="images"}')).toBe(1);
+    const [id, created, size] = podman('image', 'inspect', '--format', '{{.Id}} {{.Created.Unix}} {{.Size}}', IMAGE).split(' ');
+    const short = id.slice(0, 12);
+    // Podman names an image loaded without a registry localhost/NAME, and lists its tags so.
+    expect(seriesValue(run.stdout, `docker_audit_image_info{id="${short}",image="${IMAGE}",tags="${IMAGE}"}`)).toBe(1);
+    expect(seriesValue(run.stdout, `docker_audit_image_size_bytes{id="${short}"}`)).toBe(Number(size));
+    expect(seriesValue(run.stdout, `docker_audit_image_created_timestamp_seconds{id="${short}"}`)).toBe(Number(created));
+    expect(seriesValue(run.stdout, `docker_audit_image_runs_as_root{id="${short}"}`)).toBe(1);
+    expect(seriesValue(run.stdout, `docker_audit_image_healthcheck_defined{id="${short}"}`)).toBe(0);
+    expect(seriesValue(run.stdout, `docker_audit_image_in_use{id="${short}"}`)).toBe(1);
+    expect(seriesValue(run.stdout, 'docker_audit_images{dangling="false"}')).toBeGreaterThanOrEqual(1);
+    // Podman gives a locally loaded image a digest under its localhost/ name, so it counts as
+    // having a registry digest; dockerd has none for the same image (docs/podman.md).
+    expect(JSON.parse(podman('image', 'inspect', '--format', '{{json .RepoDigests}}', IMAGE))).toEqual([expect.stringMatching(/^localhost\/[^@]+@sha256:[0-9a-f]{64}$/)]);
+    expect(seriesValue(run.stdout, `docker_audit_image_repo_digest_present{id="${short}"}`)).toBe(1);
+    const docker = await runExporter(['--once', ...OTHER_COLLECTORS.filter((c) => c !== 'images').map((c) => `--no-collector.${c}`)], 60_000, { env: { DOCKER_HOST: 'unix:///var/run/docker.sock' } });
+    expect(seriesValue(docker.stdout, `docker_audit_image_repo_digest_present{id="${short}"}`)).toBe(0);
   }, 90_000);
 });

@@ -68,6 +68,26 @@ describe('parseConfig', () => {
     ]);
   });
 
+  // Podman reports a bind mount's source as it was spelled: -v /var/run/podman/podman.sock:...
+  // gave Source "/var/run/podman/podman.sock" on Podman 4.3 while the exporter was pointed at
+  // unix:///run/podman/podman.sock, and was missed.
+  it('treats an endpoint socket under /run or /var/run as the Docker socket by both names', () => {
+    expect(config(['--docker.host', 'unix:///run/podman/podman.sock']).dockerSocketPaths).toEqual([
+      '/var/run/docker.sock',
+      '/run/docker.sock',
+      '/run/podman/podman.sock',
+      '/var/run/podman/podman.sock',
+    ]);
+    expect(config(['--docker.host', 'unix:///var/run/podman/podman.sock']).dockerSocketPaths).toEqual([
+      '/var/run/docker.sock',
+      '/run/docker.sock',
+      '/var/run/podman/podman.sock',
+      '/run/podman/podman.sock',
+    ]);
+    // dockerd's own socket is not listed twice.
+    expect(config(['--docker.host', 'unix:///run/docker.sock']).dockerSocketPaths).toEqual(['/var/run/docker.sock', '/run/docker.sock']);
+  });
+
   it('accepts both --flag=value and --flag value, and on/off collector flags', () => {
     const c = config(['--web.listen-address', '127.0.0.1:9100', '--docker.timeout=500ms', '--no-collector.engine', '--once', '--collector.containers=true']);
     expect(c.listen).toEqual([{ host: '127.0.0.1', port: 9100 }]);
