@@ -8,6 +8,7 @@
 // fires DockerAuditPrivilegedContainerRunning, and a created one beside it fires only
 // DockerAuditPrivilegedContainerPresent, which tells the two joins on the state series apart.
 // Both resolve once the containers are removed.
+import { expandTemplateVariables, panelQueries } from '../../dashboards/src';
 import { waitUntil } from '../helpers/docker-cli';
 import { ExporterProcess } from '../helpers/exporter-process';
 import { freePort } from '../helpers/free-port';
@@ -20,11 +21,11 @@ const CREATED = `${P}created`;
 const RUNNING_ALERT = 'DockerAuditPrivilegedContainerRunning';
 const PRESENT_ALERT = 'DockerAuditPrivilegedContainerPresent';
 
-// Only what the alerts read, so the test depends on nothing else of the host.
+// Only what the alerts and the Podman panels read, so the test depends on nothing else of the host.
 const exporter = new ExporterProcess(
   [
     ...['--web.listen-address', '127.0.0.1:0', '--collection.schedule', '* * * * * *'],
-    ...['daemon', 'images', 'imageos', 'resources', 'processes', 'events', 'auditrules', 'auditlog', 'logs', 'host', 'cis', 'firewall'].map((c) => `--no-collector.${c}`),
+    ...['images', 'imageos', 'resources', 'processes', 'events', 'auditrules', 'auditlog', 'logs', 'host', 'cis', 'firewall'].map((c) => `--no-collector.${c}`),
   ],
   { env: { DOCKER_HOST: PODMAN_HOST } },
 );
@@ -68,6 +69,22 @@ describe('a real Prometheus scraping the exporter on Podman', () => {
     );
     // And not as dockerd: the query above would also pass for a wrong kind only if both were served.
     expect(await prom().query('docker_audit_engine_info{engine="docker"}')).toEqual([]);
+  }, 70_000);
+
+  it('gets data for every PromQL expression of the dashboard panels of Podman (exempted in e2e-prometheus.test.ts, which runs on dockerd)', async () => {
+    const queries = panelQueries().filter((q) => /docker_audit_podman_/.test(q.expr));
+    expect(queries.length).toBeGreaterThanOrEqual(10);
+    const empty = async () => {
+      const none: string[] = [];
+      for (const q of queries) {
+        const expr = expandTemplateVariables(q.expr);
+        if ((await prom().query(expr)).length === 0) none.push(`${q.dashboard} / ${q.panel} [${q.refId}]: ${expr}`);
+      }
+      return none;
+    };
+    let missing = await empty();
+    for (const deadline = Date.now() + 30_000; missing.length > 0 && Date.now() < deadline; missing = await empty()) await new Promise((r) => setTimeout(r, 1000));
+    expect(missing).toEqual([]);
   }, 70_000);
 
   it('fires Running for the running privileged container and only Present for the created one', async () => {
