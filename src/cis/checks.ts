@@ -243,16 +243,26 @@ export function fileModeRule(role: DaemonFileRole): number | undefined {
 }
 
 /** Why a check does not apply to an engine; a closed set (the `reason` label of docker_audit_cis_checks_not_applicable). */
-export const NOT_APPLICABLE_REASONS = ['daemonless_engine'] as const;
+export const NOT_APPLICABLE_REASONS = ['daemonless_engine', 'rootless_engine'] as const;
 export type NotApplicableReason = (typeof NOT_APPLICABLE_REASONS)[number];
 
 /**
- * Why the check does not apply to this kind of engine, or undefined when it does. Sections 2
- * (the daemon's configuration) and 3 (dockerd's files) judge dockerd; Podman has no daemon,
- * so there is nothing of theirs to judge, and judging the host's dockerd instead would
- * describe another engine.
+ * The files of the system service that a rootless dockerd never reads: it is started by the
+ * user's own systemd unit (dockerd-rootless-setuptool.sh writes no socket unit) and not by
+ * the distribution's service, whose environment files these are.
  */
-export function notApplicableReason(check: CisCheck, engine: EngineKind): NotApplicableReason | undefined {
-  if (engine === 'podman' && (check.section === '2' || check.section === '3')) return 'daemonless_engine';
+const SYSTEM_SERVICE_ONLY: ReadonlySet<DaemonFileRole> = new Set(['docker.socket', '/etc/default/docker', '/etc/sysconfig/docker']);
+
+/**
+ * Why the check does not apply to this engine, or undefined when it does. Sections 2 (the
+ * daemon's configuration) and 3 (dockerd's files) judge dockerd; Podman has no daemon, so
+ * there is nothing of theirs to judge, and judging the host's dockerd instead would describe
+ * another engine. A rootless dockerd has its own daemon.json, socket and unit (judged), but
+ * none of the system service's socket unit and environment files.
+ */
+export function notApplicableReason(check: CisCheck, engine: EngineKind | { readonly kind: EngineKind; readonly rootless: boolean }): NotApplicableReason | undefined {
+  const { kind, rootless } = typeof engine === 'string' ? { kind: engine, rootless: false } : engine;
+  if (kind === 'podman' && (check.section === '2' || check.section === '3')) return 'daemonless_engine';
+  if (kind === 'docker' && rootless && check.file && SYSTEM_SERVICE_ONLY.has(check.file.role)) return 'rootless_engine';
   return undefined;
 }

@@ -8,7 +8,7 @@
 import { CIS_CHECKS, NOT_APPLICABLE_REASONS, notApplicableReason } from '../cis/checks';
 import { evaluateChecks } from '../cis/evaluate';
 import type { CisFacts, ExecFindings } from '../cis/facts';
-import { engineKindOrDocker } from '../facts/engine';
+import { engineIdentityOrDocker } from '../facts/engine';
 import { describeError, logWhenNew } from '../base/log';
 import { METRICS } from '../metrics/catalog';
 import { sample } from '../metrics/sample';
@@ -32,9 +32,10 @@ export function createCisCollector({ facts: all, observers }: Pick<CollectorDeps
     name: 'cis',
     async collect(ctx) {
       // A Podman engine has no dockerd: the checks of dockerd are not applicable, and dockerd's
-      // facts are read only for dockerd.
-      const kind = await engineKindOrDocker(all.engine, ctx);
-      const applicable = CIS_CHECKS.filter((c) => notApplicableReason(c, kind) === undefined);
+      // facts are read only for dockerd. A rootless dockerd has no system-service files.
+      const identity = await engineIdentityOrDocker(all.engine, ctx);
+      const { kind } = identity;
+      const applicable = CIS_CHECKS.filter((c) => notApplicableReason(c, identity) === undefined);
       const readsDaemon = kind === 'docker';
       const [containers, daemon, engineDefaults, images, auditRules, execs] = await Promise.allSettled([
         all.containers.get(ctx),
@@ -62,7 +63,7 @@ export function createCisCollector({ facts: all, observers }: Pick<CollectorDeps
       }
       const evaluation = evaluateChecks(facts, applicable);
       for (const reason of NOT_APPLICABLE_REASONS) {
-        const count = CIS_CHECKS.filter((c) => c.evaluate && notApplicableReason(c, kind) === reason).length;
+        const count = CIS_CHECKS.filter((c) => c.evaluate && notApplicableReason(c, identity) === reason).length;
         ctx.emit(sample(METRICS.cisChecksNotApplicable, { reason }, count));
       }
       observers?.cisEvaluation?.(evaluation);

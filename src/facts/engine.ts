@@ -102,8 +102,10 @@ export class EngineFacts {
  * command line and daemon.json, which are read from the host.
  */
 export function engineKindOrDocker(engine: Pick<EngineFacts, 'identity'>, ref: CollectionRef): Promise<EngineKind> {
-  return engine.identity(ref).then(
-    (identity) => identity.kind,
-    () => 'docker' as const,
-  );
+  return engineIdentityOrDocker(engine, ref).then((identity) => identity.kind);
+}
+
+/** The same, with whether it runs rootless (an engine whose kind cannot be read: a rootful dockerd). */
+export function engineIdentityOrDocker(engine: Pick<EngineFacts, 'identity'>, ref: CollectionRef): Promise<EngineIdentity> {
+  return engine.identity(ref).catch(() => ({ kind: 'docker' as const, rootless: false }));
 }

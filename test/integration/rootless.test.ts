@@ -59,6 +59,9 @@ describe('a rootless dockerd', () => {
     expect(text).not.toMatch(/docker_audit_daemon_file_mode\{path="\/etc\/docker/);
     expect(text).not.toMatch(/docker_audit_daemon_file_mode\{path="\/(var\/)?run\/docker\.sock"/);
     expect(text).toMatch(new RegExp(`docker_audit_container_state\\{[^}]*name="${CONTAINER}"`));
+    // The system service's socket unit and environment files are not a rootless dockerd's: not applicable, and not judged.
+    expect(seriesValue(text, 'docker_audit_cis_checks_not_applicable{reason="rootless_engine"}')).toBe(6);
+    expect(text).not.toMatch(/^docker_audit_cis_check_passed\{check="3\.(3|4|19|20|21|22)"\}/m);
   });
 
   it('as its user, found through XDG_RUNTIME_DIR without DOCKER_HOST', () => {
@@ -79,5 +82,8 @@ describe('the rootful dockerd beside it', () => {
     expect(seriesValue(r.stdout, 'docker_audit_engine_info{engine="docker",rootless="false",')).toBe(1);
     expect(seriesValue(r.stdout, 'docker_audit_cis_check_passed{check="2.1"}')).toBe(0);
     expect(r.stdout).not.toContain(CONTAINER);
+    // Its docker.socket unit (Debian's docker.io ships one) is judged: the rootless exclusion above can fail.
+    expect(seriesValue(r.stdout, 'docker_audit_cis_checks_not_applicable{reason="rootless_engine"}')).toBe(0);
+    expect(seriesValue(r.stdout, 'docker_audit_cis_check_passed{check="3.3"}')).toBeDefined();
   });
 });

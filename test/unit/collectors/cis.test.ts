@@ -12,7 +12,7 @@ import type { AuditRulesFacts } from '../../../src/facts/audit-rules';
 import type { DaemonFacts } from '../../../src/facts/daemon';
 import { PerCollection } from '../../../src/facts/per-collection';
 import { readEngineDefaults } from '../../../src/facts/engine-defaults';
-import { ALL_RECORDED, daemonFacts, recorded } from '../cis/facts';
+import { ALL_RECORDED, daemonFacts, file, recorded } from '../cis/facts';
 
 interface Fakes {
   containers?: () => ContainerPosture[];
@@ -24,6 +24,7 @@ interface Fakes {
   execs?: () => Map<string, { id: string; name: string; image: string; execs: number; privileged: number; asRoot: number }>;
   /** The engine kind (dockerd unless told), or an engine whose kind cannot be read. */
   engine?: EngineKind | Error;
+  rootless?: boolean;
 }
 const fail = (what: string) => () => {
   throw new Error(`${what}: boom`);
@@ -32,7 +33,7 @@ const fail = (what: string) => () => {
 function fakeSources(f: Fakes): Facts {
   const of = <T>(read: (() => T) | undefined, what: string) => new PerCollection<T>(async () => (read ?? fail(what))());
   const kind = f.engine ?? 'docker';
-  const engine = { identity: async () => { if (kind instanceof Error) throw kind; return { kind, rootless: false }; } };
+  const engine = { identity: async () => { if (kind instanceof Error) throw kind; return { kind, rootless: f.rootless ?? false }; } };
   // The engine's defaults as the facts derive them: dockerd's from the daemon's settings, Podman's built-in ones.
   const daemonSettings = of(f.daemon && (() => ({ settings: f.daemon!().settings })), 'daemon settings');
   const podman = of(undefined, 'podman');
@@ -78,6 +79,18 @@ describe('the cis collector', () => {
       expect(docker.lines.filter((l) => /^docker_audit_cis_check_passed\{check=[23]\./.test(l)).length).toBeGreaterThan(0);
     }
     expect(daemonReads).toBe(4); // per dockerd run: the daemon's facts, and its settings behind the engine's defaults
+  });
+
+  it('on a rootless dockerd: the system service\'s socket unit and environment files are not applicable, its other files judged', async () => {
+    const files = [file('docker.socket', '/lib/systemd/system/docker.socket', 0o644), file('/etc/default/docker', '/etc/default/docker', 0o644), file('daemon.json', '/home/u/.config/docker/daemon.json', 0o644, 1000, 1000)];
+    const base = { containers: ALL_RECORDED, daemon: () => daemonFacts({}, { files }), auditRules: () => ({ source: 'none' as const, coverage: [], keys: [] }) };
+    const rootless = await collect(createCisCollector({ facts: fakeSources({ ...base, rootless: true }) }));
+    const rootful = await collect(createCisCollector({ facts: fakeSources(base) }));
+    const judged = (lines: string[]) => lines.filter((l) => /^docker_audit_cis_check_passed\{check=3\.(3|4|17|18|19|20)\}/.test(l)).map((l) => l.replace(/^.*check=([\d.]+)\}.*$/, '$1'));
+    expect(judged(rootful.lines)).toEqual(['3.3', '3.4', '3.17', '3.18', '3.19', '3.20']);
+    expect(judged(rootless.lines)).toEqual(['3.17', '3.18']);
+    expect(rootless.lines).toContain('docker_audit_cis_checks_not_applicable{reason=rootless_engine} 6');
+    expect(rootful.lines).toContain('docker_audit_cis_checks_not_applicable{reason=rootless_engine} 0');
   });
 
   it('emits passed, failures, one failure series per offender, waived counts and the score, with the catalog\'s labels', async () => {
@@ -131,7 +144,7 @@ describe('the cis collector', () => {
     const { lines, error } = await collect(createCisCollector({ facts: fakeSources({ imagesFail: true }) }));
     expect(error).toBeDefined();
     // The catalog and the not-applicable counts are listed whatever can be judged; nothing else is emitted.
-    expect(lines.filter((l) => !l.startsWith('docker_audit_cis_source_up') && !l.startsWith('docker_audit_cis_check_info'))).toEqual(['docker_audit_cis_checks_not_applicable{reason=daemonless_engine} 0']);
+    expect(lines.filter((l) => !l.startsWith('docker_audit_cis_source_up') && !l.startsWith('docker_audit_cis_check_info'))).toEqual(['docker_audit_cis_checks_not_applicable{reason=daemonless_engine} 0', 'docker_audit_cis_checks_not_applicable{reason=rootless_engine} 0']);
     expect(lines.filter((l) => l.startsWith('docker_audit_cis_check_info'))).toHaveLength(CIS_CHECKS.length);
   });
 
