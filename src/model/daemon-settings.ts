@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import { DOCKER_EXEC_ROOT, DOCKER_SOCKET } from '../base/paths';
 import type { EngineInfo } from '../readers/engine-types';
+import { isRootless } from './engine-kind';
 
 /** Where one setting came from: /info where it reports the setting, else dockerd's flags, then daemon.json, then dockerd's default. */
 export type SettingSource = 'flag' | 'config' | 'info' | 'default';
@@ -474,7 +475,8 @@ export function resolveSettings({ args = new Map(), config = {}, info, defaults 
     seccompProfile,
     apparmor: pick('apparmor', false, fromInfo(has('apparmor'))),
     selinux: bool('selinux', 'selinux-enabled', 'selinux-enabled', false, has('selinux')),
-    rootless: bool('rootless', 'rootless', 'rootless', false, has('rootless')),
+    // One reading of name=rootless for the engine kind and this setting (engine-kind.ts).
+    rootless: bool('rootless', 'rootless', 'rootless', false, info?.SecurityOptions ? isRootless(info) : undefined),
     iptables: bool('iptables', 'iptables', 'iptables', true),
     logLevel,
     logDriver: pick('logDriver', 'json-file', fromInfo(info?.LoggingDriver || undefined), flag(lastFlag(args, 'log-driver')), conf(configString(config['log-driver']))),
