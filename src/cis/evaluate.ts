@@ -1,7 +1,7 @@
 // Runs the catalog over one collection's facts, honouring waivers. Pure: the collector
 // does the reading and the emitting.
 import type { ContainerPosture } from '../model/posture';
-import { CIS_CHECKS, CIS_CHECK_BY_ID, type CisCheck } from './checks';
+import { CIS_CHECKS, CIS_CHECK_BY_ID, type CisCheck, type NotApplicableReason } from './checks';
 import type { CisFacts, Offender } from './facts';
 
 export { WAIVE_LABEL } from '../model/posture';
@@ -62,6 +62,8 @@ export interface Evaluation {
   readonly results: readonly CheckResult[];
   /** Waivers naming ids that are not container checks, by container id. */
   readonly unknownWaivers: ReadonlyMap<string, { readonly name: string; readonly ids: readonly string[] }>;
+  /** The automated checks that do not apply to this engine, by id (set by the cis collector, which knows the engine). */
+  readonly notApplicable?: ReadonlyMap<string, NotApplicableReason>;
 }
 
 export function evaluateChecks(facts: CisFacts, checks: readonly CisCheck[] = CIS_CHECKS): Evaluation {

@@ -9,11 +9,13 @@ import type { ObjectKind } from './facts';
  * pass, fail: what the check says of the object (of a waived object too: see `waived`).
  * not_judged: automated here, but not judged on this collection (the facts it needs could
  * not be read, or there is nothing to judge: the file does not exist, AppArmor is off, no
- * exec history in --once mode). not_automated: the check needs a human (`evaluate: null`).
+ * exec history in --once mode). not_applicable: automated, but not for this engine (dockerd's
+ * configuration on Podman, the system service's files of a rootless dockerd).
+ * not_automated: the check needs a human (`evaluate: null`).
  */
-export type FindingResult = 'pass' | 'fail' | 'not_judged' | 'not_automated';
+export type FindingResult = 'pass' | 'fail' | 'not_judged' | 'not_applicable' | 'not_automated';
 
-export const FINDING_RESULTS: readonly FindingResult[] = ['pass', 'fail', 'not_judged', 'not_automated'];
+export const FINDING_RESULTS: readonly FindingResult[] = ['pass', 'fail', 'not_judged', 'not_applicable', 'not_automated'];
 
 export interface CisFinding {
   readonly check: string;
@@ -32,9 +34,10 @@ export interface CisFinding {
 /** Code-unit order, the same on every machine and locale. */
 const byObject = (a: { object: string }, b: { object: string }): number => (a.object < b.object ? -1 : a.object > b.object ? 1 : 0);
 
-function checkFindings(check: CisCheck, result: CheckResult | undefined): CisFinding[] {
+function checkFindings(check: CisCheck, result: CheckResult | undefined, notApplicable: boolean): CisFinding[] {
   const base = { check: check.id, title: check.title, section: check.section, level: check.level };
   if (!check.evaluate) return [{ ...base, object: null, kind: null, result: 'not_automated', waived: false }];
+  if (notApplicable) return [{ ...base, object: null, kind: null, result: 'not_applicable', waived: false }];
   if (!result) return [{ ...base, object: null, kind: null, result: 'not_judged', waived: false }];
   const failing = new Set(result.offenders.map((o) => o.object));
   const rows: { object: string; kind: ObjectKind; result: FindingResult; waived: boolean }[] = [
@@ -52,7 +55,7 @@ function checkFindings(check: CisCheck, result: CheckResult | undefined): CisFin
  */
 export function cisFindings(evaluation: Evaluation, checks: readonly CisCheck[] = CIS_CHECKS): CisFinding[] {
   const byId = new Map(evaluation.results.map((r) => [r.check.id, r]));
-  return checks.flatMap((c) => checkFindings(c, byId.get(c.id)));
+  return checks.flatMap((c) => checkFindings(c, byId.get(c.id), evaluation.notApplicable?.has(c.id) === true));
 }
 
 /** A failure that counts: observed on an object that does not waive the check. */

@@ -46,6 +46,7 @@ function findingCase(f: CisFinding): TestCase {
   const what = f.object === null ? `CIS ${f.check}` : `${f.kind} ${f.object}: CIS ${f.check}`;
   if (f.waived) return { ...base, outcome: { element: 'skipped', message: `${what} is waived by the container's docker-audit.waive label (without it: ${f.result})` } };
   if (f.result === 'not_judged') return { ...base, outcome: { element: 'skipped', message: `${what} could not be judged on this host (docs/cis.md)` } };
+  if (f.result === 'not_applicable') return { ...base, outcome: { element: 'skipped', message: `${what} does not apply to this engine (docs/podman.md, docs/rootless.md)` } };
   if (f.result === 'not_automated') return { ...base, outcome: { element: 'skipped', message: `${what} is not automated: it needs a human` } };
   if (countsAsFailure(f)) {
     const check = CIS_CHECK_BY_ID.get(f.check);
@@ -78,7 +79,7 @@ export function junitCounts(report: Pick<OnceReport, 'collectors' | 'findings'>)
     tests: report.collectors.length + findings.length,
     failures: findings.filter(countsAsFailure).length,
     errors: report.collectors.filter((s) => !s.success).length,
-    skipped: findings.filter((f) => f.waived || f.result === 'not_judged' || f.result === 'not_automated').length,
+    skipped: findings.filter((f) => f.waived || f.result === 'not_judged' || f.result === 'not_applicable' || f.result === 'not_automated').length,
   };
 }
 

@@ -62,11 +62,15 @@ export function createCisCollector({ facts: all, observers }: Pick<CollectorDeps
         ctx.emit(sample(METRICS.cisCheckInfo, { check: c.id, title: c.title, section: c.section, level: String(c.level), benchmark: c.benchmark }, 1));
       }
       const evaluation = evaluateChecks(facts, applicable);
+      // The automated checks that do not apply, by id: counted by reason, and reported as such by --output.
+      const notApplicable = new Map(CIS_CHECKS.flatMap((c) => {
+        const reason = c.evaluate ? notApplicableReason(c, identity) : undefined;
+        return reason ? [[c.id, reason] as const] : [];
+      }));
       for (const reason of NOT_APPLICABLE_REASONS) {
-        const count = CIS_CHECKS.filter((c) => c.evaluate && notApplicableReason(c, identity) === reason).length;
-        ctx.emit(sample(METRICS.cisChecksNotApplicable, { reason }, count));
+        ctx.emit(sample(METRICS.cisChecksNotApplicable, { reason }, [...notApplicable.values()].filter((r) => r === reason).length));
       }
-      observers?.cisEvaluation?.(evaluation);
+      observers?.cisEvaluation?.({ ...evaluation, notApplicable });
       const { results, unknownWaivers } = evaluation;
       for (const r of results) {
         const check = r.check.id;

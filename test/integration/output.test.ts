@@ -56,7 +56,7 @@ function countsFromJson(r: JsonReport) {
     tests: r.collectors.length + findings.length,
     failures: findings.filter((f) => f.result === 'fail' && !f.waived).length,
     errors: r.collectors.filter((c) => !c.success).length,
-    skipped: findings.filter((f) => f.waived || f.result === 'not_judged' || f.result === 'not_automated').length,
+    skipped: findings.filter((f) => f.waived || f.result === 'not_judged' || f.result === 'not_applicable' || f.result === 'not_automated').length,
   };
 }
 
@@ -113,7 +113,8 @@ describe('--once --output=json against the real engine', () => {
     // No exec history in --once mode: 5.23 is not judged, never passed.
     expect(findings.filter((f) => f.check === '5.23').map((f) => f.result)).toEqual(['not_judged']);
     const summary = report.cis!.summary;
-    expect(summary.pass + summary.fail + summary.not_judged + summary.not_automated).toBe(findings.length);
+    expect(summary.pass + summary.fail + summary.not_judged + summary.not_applicable + summary.not_automated).toBe(findings.length);
+    expect(summary.not_applicable).toBe(0); // dockerd, rootful: every automated check applies
   });
 });
 
@@ -198,7 +199,7 @@ describe('--once --output=junit against the real engine', () => {
     }).toEqual({
       tests: findings.length,
       failures: findings.filter((f) => f.result === 'fail' && !f.waived).length,
-      skipped: findings.filter((f) => f.waived || f.result === 'not_judged' || f.result === 'not_automated').length,
+      skipped: findings.filter((f) => f.waived || f.result === 'not_judged' || f.result === 'not_applicable' || f.result === 'not_automated').length,
     });
     expect(findings.filter((f) => f.result === 'fail' && !f.waived).length).toBeGreaterThan(0);
     // And the whole-host counts of each report agree with that report's own entries.

@@ -94,4 +94,15 @@ describe("Podman's defaults and capabilities, on the real Podman service", () =>
     // 5.26 is judged on Podman (it has no no-new-privileges default): both containers fail it.
     expect(seriesValue(podman.stdout, `docker_audit_cis_check_failure{check="5.26",object="${P}-plain"}`)).toBe(1);
   }, 120_000);
+
+  it('says not_applicable in --output=json for the dockerd checks on Podman, and no such finding on dockerd', async () => {
+    type Report = { cis: { summary: Record<string, number>; findings: { check: string; result: string }[] } };
+    const podman = JSON.parse((await onPodman([...ONLY('cis'), '--output=json'])).stdout) as Report;
+    const docker = JSON.parse((await onDocker([...ONLY('cis'), '--output=json'])).stdout) as Report;
+    expect(podman.cis.findings.find((f) => f.check === '2.2')?.result).toBe('not_applicable');
+    expect(podman.cis.summary.not_applicable).toBeGreaterThan(10);
+    expect(podman.cis.findings.some((f) => /^[23]\./.test(f.check) && (f.result === 'pass' || f.result === 'fail'))).toBe(false);
+    expect(docker.cis.summary.not_applicable).toBe(0);
+    expect(docker.cis.findings.find((f) => f.check === '2.2')?.result).toMatch(/^(pass|fail)$/);
+  }, 120_000);
 });

@@ -33,6 +33,14 @@ describe('cisFindings', () => {
     expect(privileged.find((f) => f.object === 'fixture-rec-hardened')).toMatchObject({ result: 'pass', title: CIS_CHECK_BY_ID.get('5.5')!.title, section: '5', level: 1 });
   });
 
+  it('marks the checks that do not apply to the engine not_applicable, one finding each with no object', () => {
+    const evaluation = evaluateChecks(facts({ containers: ALL_RECORDED() }), CIS_CHECKS.filter((c) => c.section !== '2'));
+    const findings = cisFindings({ ...evaluation, notApplicable: new Map([['2.2', 'daemonless_engine' as const]]) });
+    expect(of(findings, '2.2').map(short)).toEqual([[null, 'not_applicable', false]]);
+    expect(of(findings, '2.3').map(short)).toEqual([[null, 'not_judged', false]]);
+    expect(of(findings, '5.5').some((f) => f.result === 'fail')).toBe(true);
+  });
+
   it('marks checks without an evaluator not_automated and unjudged ones not_judged, one finding each with no object', () => {
     const findings = cisFindings(evaluateChecks(facts({ containers: ALL_RECORDED() })));
     expect(of(findings, '1.1.1')).toEqual([{ check: '1.1.1', title: CIS_CHECK_BY_ID.get('1.1.1')!.title, section: '1', level: 1, object: null, kind: null, result: 'not_automated', waived: false }]);

@@ -29,7 +29,7 @@ describe('reportJson', () => {
       ],
       cis: {
         benchmark: 'CIS Docker Benchmark v1.6',
-        summary: { pass: 0, fail: 2, not_judged: 0, not_automated: 1, waived: 1 },
+        summary: { pass: 0, fail: 2, not_judged: 0, not_applicable: 0, not_automated: 1, waived: 1 },
         findings: [
           { check: '5.5', title: 'Ensure that privileged containers are not used', section: '5', level: 1, object: 'a<b>"c', kind: 'container', result: 'fail', waived: false },
           { check: '5.5', title: 'Ensure that privileged containers are not used', section: '5', level: 1, object: 'proxy', kind: 'container', result: 'fail', waived: true },
@@ -57,6 +57,6 @@ describe('reportJson', () => {
 
 describe('summarise', () => {
   it('counts findings by result, and the waived ones besides', () => {
-    expect(summarise([finding({}), finding({ result: 'fail', waived: true }), finding({ result: 'not_judged' })])).toEqual({ pass: 1, fail: 1, not_judged: 1, not_automated: 0, waived: 1 });
+    expect(summarise([finding({}), finding({ result: 'fail', waived: true }), finding({ result: 'not_judged' }), finding({ result: 'not_applicable' })])).toEqual({ pass: 1, fail: 1, not_judged: 1, not_applicable: 1, not_automated: 0, waived: 1 });
   });
 });
