@@ -9,6 +9,7 @@
 // full list still runs at least every LIST_MAX_AGE_MS.
 import { mapLimit } from '../base/concurrency';
 import { containerPosture, type ContainerPosture, type PostureOptions } from '../model/posture';
+import { retainedInspect } from '../model/retained-inspect';
 import type { DockerEngine } from '../readers/engine';
 import type { ContainerInspect } from '../readers/engine-types';
 import { ContainerWatcher } from './container-watch';
@@ -88,7 +89,9 @@ export class ContainerInventory {
       const cached = cache.get(summary, now);
       if (cached) return cached;
       inspected++;
-      const fresh = await engine.inspectContainer(summary.Id, ref.signal);
+      const answer = await engine.inspectContainer(summary.Id, ref.signal);
+      // Only what the rules read is kept: the cache holds it for the container's whole life.
+      const fresh = answer && retainedInspect(answer);
       if (fresh) cache.set(summary, fresh, now);
       return fresh;
     });
