@@ -59,9 +59,14 @@ function renderedSeries(s: Sample): RenderedSeries {
   const cached = renderedCache.get(s);
   if (cached) return cached;
   const names = s.family.labels;
-  let key = '';
-  for (let i = 0; i < names.length; i++) key += `${i === 0 ? '' : ','}${names[i]}="${escapeLabelValue(boundedLabelValue(s.labels[names[i]] ?? ''))}"`;
-  const rendered = { key, line: `${s.family.name}${names.length > 0 ? `{${key}}` : ''} ${formatValue(s.value)}` };
+  const pairs: string[] = [];
+  for (const name of names) pairs.push(`${name}="${escapeLabelValue(boundedLabelValue(s.labels[name] ?? ''))}"`);
+  // One flat string per line, and the key a slice of it: built with `+`, each would be a rope
+  // of a dozen cons strings, all kept with the sample (11 MiB of them at 2,000 containers).
+  const parts = names.length > 0 ? [s.family.name, '{', pairs.join(','), '} ', formatValue(s.value)] : [s.family.name, ' ', formatValue(s.value)];
+  const line = parts.join('');
+  const key = names.length > 0 ? line.slice(s.family.name.length + 1, line.length - parts[4].length - 2) : '';
+  const rendered = { key, line };
   renderedCache.set(s, rendered);
   return rendered;
 }
