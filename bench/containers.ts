@@ -672,7 +672,9 @@ function printScenario(r: ScenarioReport): Record<string, unknown> {
   out(`calls per cycle: cold: ${calls(reps.cold[0])}; steady with list: ${calls(reps.steadyList[0])}; steady, stream quiet: ${calls(reps.steady[0])}`);
   out(`samples per cycle: ${reps.steady[0].samples}; snapshot text ${fmtKiB(reps.steady[0].textBytes)}`);
 
-  const rawMed = med(reps.raw8);
+  // The issue's baseline: the list plus every inspect, 8 in flight, each body parsed (the
+  // exporter must parse them too).
+  const rawMed = med(reps.raw8Parse);
   const coldMed = med(reps.cold);
   const steadyMed = med(reps.steady);
   const coldRatio = coldMed / rawMed;
@@ -696,7 +698,7 @@ function printScenario(r: ScenarioReport): Record<string, unknown> {
   out(`memory after the scrape phase (after gc): rss ${fmtMiB(scrape.rssBytes)}, heapUsed ${fmtMiB(scrape.heapUsedBytes)}, external ${fmtMiB(scrape.externalBytes)} (heapUsed before the phase ${fmtMiB(scrape.heapUsedBeforeBytes)})`);
 
   const targets: { name: string; value: string; pass: boolean | undefined }[] = [
-    { name: `cold cycle ≤ ${TARGET_COLD_RATIO}× raw sweep`, value: `cold/raw = ${coldRatio.toFixed(2)}× (${fmtMs(coldMed)} / ${fmtMs(rawMed)})`, pass: coldRatio <= TARGET_COLD_RATIO },
+    { name: `cold cycle ≤ ${TARGET_COLD_RATIO}× raw sweep (8 in flight, parsed)`, value: `cold/raw = ${coldRatio.toFixed(2)}× (${fmtMs(coldMed)} / ${fmtMs(rawMed)})`, pass: coldRatio <= TARGET_COLD_RATIO },
     { name: `steady cycle < ${TARGET_STEADY_RATIO * 100}% of raw sweep`, value: `steady/raw = ${(steadyRatio * 100).toFixed(1)}% (${fmtMs(steadyMed)} / ${fmtMs(rawMed)})`, pass: steadyRatio < TARGET_STEADY_RATIO },
     {
       name: `scrape p99 < ${TARGET_SCRAPE_P99_MS} ms at ${TARGET_SCRAPE_MIN_CONTAINERS} containers`,
