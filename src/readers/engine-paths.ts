@@ -132,12 +132,12 @@ export function pathsOf(mode: ExporterMode): EnginePath[] {
   return ENGINE_PATH_LIST.filter((p) => p.modes.includes(mode));
 }
 
-/** The docker-socket-proxy sections to grant: each once, in the list's order. */
 /** Whether dockerd (and so docker-socket-proxy) ever sees the path. */
 export function sentToDockerd(p: EnginePath): boolean {
   return !p.engines || p.engines.includes('docker');
 }
 
+/** The docker-socket-proxy sections to grant: each once, in the list's order. */
 export function proxySections(): ProxySection[] {
   return [...new Set(ENGINE_PATH_LIST.filter(sentToDockerd).map((p) => p.section))];
 }
