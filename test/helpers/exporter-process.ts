@@ -11,7 +11,10 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { dyingWithParent } from './second-daemon';
 
-export const EXPORTER_MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+// This file runs as test/helpers/*.ts under jest, and as dist/test/helpers/*.js in the
+// benchmarks (npm run bench:soak, bench:memory): the checkout's root is one level further up there.
+const ROOT = path.basename(path.resolve(__dirname, '..', '..')) === 'dist' ? path.resolve(__dirname, '..', '..', '..') : path.resolve(__dirname, '..', '..');
+export const EXPORTER_MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
 export interface ExporterExit {
   code: number | null;
