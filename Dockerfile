@@ -26,8 +26,10 @@ FROM ${BASE_IMAGE}
 # The V8 heap is capped below the container's memory limit (docker-compose.yml's mem_limit),
 # so a leak ends in a clear V8 out-of-memory exit and a restart, not the kernel's OOM killer.
 # Both come from the memory measured at 300 and 2,000 containers: docs/deployment.md, "Memory".
+# A 1 MiB young generation (V8's default is 16) is what holds RSS at 2,000 containers under
+# 160 MiB: npm run bench:memory, docs/performance.md.
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--max-old-space-size=192
+    NODE_OPTIONS="--max-old-space-size=192 --max-semi-space-size=1"
 WORKDIR /app
 COPY --from=build /build/package.json ./package.json
 COPY --from=build /build/node_modules ./node_modules

@@ -175,7 +175,7 @@ async function runSize(size: number): Promise<VariantResult[]> {
       results.push({
         variant: e.variant,
         rssEndBytes: procStatusKiB(e.process.pid!, 'VmRSS') * 1024,
-        rssMaxBytes: e.rssMaxKiB * 1024,
+        rssMaxBytes: Math.max(e.rssMaxKiB, procStatusKiB(e.process.pid!, 'VmRSS') || 0) * 1024,
         heapUsedEndBytes: valueOf(text, 'nodejs_heap_size_used_bytes'),
         collections: Math.round((valueOf(text, 'docker_audit_last_collection_timestamp_seconds') - valueOf(text, 'process_start_time_seconds')) / 15),
         skipped: valueOf(text, 'docker_audit_collections_skipped_total'),

@@ -2,10 +2,12 @@
 // catalog, the flag table, the CIS check catalog and the Engine API paths). `npm run docs`
 // writes each table into its file between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`:
 // the metric table and the flag groups into README.md, every flag into docs/flags.md, the CIS
-// check table into docs/cis.md, the Engine API paths into docs/socket-proxy.md.
+// check table into docs/cis.md, the Engine API paths into docs/socket-proxy.md, and the saved
+// benchmark results (bench/results/, scripts/bench-tables.ts) into docs/performance.md.
 // test/unit/readme.test.ts fails when a file drifts from them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { benchResult, containersTable, memoryTable, type ContainersResult, type MemoryResult } from './bench-tables';
 import { CIS_CHECKS, type CisCheck } from '../src/cis/checks';
 import { FLAGS } from '../src/cli/config';
 import { ALL_FAMILIES, CACHED_HELP_SUFFIX, LIVE_FAMILIES, type MetricFamily } from '../src/metrics/catalog';
@@ -149,6 +151,8 @@ export const TABLES: Record<string, () => string> = {
   'cis-checks': cisChecksTable,
   'engine-paths': enginePathsTable,
   'proxy-sections': proxySectionsTable,
+  'bench-containers': () => containersTable(benchResult<ContainersResult>(repositoryRoot(), 'containers')),
+  'bench-memory': () => memoryTable(benchResult<MemoryResult>(repositoryRoot(), 'memory')),
 };
 
 /** Which tables each file holds, by its path from the repository root. */
@@ -157,6 +161,7 @@ export const TARGETS: Readonly<Record<string, readonly string[]>> = {
   'docs/flags.md': ['flags'],
   'docs/cis.md': ['cis-checks'],
   'docs/socket-proxy.md': ['engine-paths'],
+  'docs/performance.md': ['bench-containers', 'bench-memory'],
 };
 
 /** Replaces the text between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` for each of `names`. */

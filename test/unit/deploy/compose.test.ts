@@ -27,13 +27,14 @@ function service(config: string, name: string): string {
 const HARDENING = ['read_only: true', 'user: 1000:1000', 'pids_limit: 64', '- no-new-privileges:true', 'cap_drop:\n    - ALL'];
 
 /** The figures of the memory section of docs/deployment.md: the limit and the heap cap, in MiB. */
-function documentedMemory(): { limit: number; heap: number } {
+function documentedMemory(): { limit: number; heap: number; semi: number } {
   const doc = fs.readFileSync(path.join(ROOT, 'docs', 'deployment.md'), 'utf8');
   const section = /^## Memory\n([\s\S]*?)(?=^## |(?![\s\S]))/m.exec(doc)?.[1] ?? '';
   const limit = /memory limit: \*\*(\d+) MiB\*\*/.exec(section);
   const heap = /V8 heap cap: \*\*(\d+) MiB\*\*/.exec(section);
-  if (!limit || !heap) throw new Error('docs/deployment.md, "Memory", states no limit or heap cap');
-  return { limit: Number(limit[1]), heap: Number(heap[1]) };
+  const semi = /young generation: \*\*(\d+) MiB\*\*/.exec(section);
+  if (!limit || !heap || !semi) throw new Error('docs/deployment.md, "Memory", states no limit, heap cap or young generation');
+  return { limit: Number(limit[1]), heap: Number(heap[1]), semi: Number(semi[1]) };
 }
 
 describe('docker-compose.yml', () => {
@@ -52,14 +53,14 @@ describe('docker-compose.yml', () => {
   });
 
   it('sets the memory limit and heap cap that docs/deployment.md states, the same as the systemd unit', () => {
-    const { limit, heap } = documentedMemory();
+    const { limit, heap, semi } = documentedMemory();
     expect(service(config, 'docker-audit-exporter')).toContain(`mem_limit: ${limit}m`);
     // The image's heap cap applies: the service does not override it.
     expect(service(config, 'docker-audit-exporter')).not.toContain('NODE_OPTIONS');
-    expect(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8')).toMatch(new RegExp(`NODE_OPTIONS=--max-old-space-size=${heap}\\b`));
+    expect(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8')).toMatch(new RegExp(`NODE_OPTIONS="--max-old-space-size=${heap} --max-semi-space-size=${semi}"`));
     const unit = fs.readFileSync(path.join(ROOT, 'deploy', 'systemd', 'docker-audit-exporter.service'), 'utf8');
     expect(unit).toMatch(new RegExp(`^MemoryMax=${limit}M$`, 'm'));
-    expect(unit).toMatch(new RegExp(`^Environment=NODE_OPTIONS=--max-old-space-size=${heap}$`, 'm'));
+    expect(unit).toMatch(new RegExp(`^Environment="NODE_OPTIONS=--max-old-space-size=${heap} --max-semi-space-size=${semi}"$`, 'm'));
     expect(heap).toBeLessThan(limit);
   });
 
