@@ -50,8 +50,14 @@ describe('generated tables', () => {
     expect(current).toBe(expected);
   });
 
-  it('write the metric table and the flag groups into the README, every flag into docs/flags.md, the CIS checks into docs/cis.md and the Engine API paths into docs/socket-proxy.md', () => {
-    expect(TARGETS).toEqual({ 'README.md': ['metrics', 'flag-groups', 'proxy-sections'], 'docs/flags.md': ['flags'], 'docs/cis.md': ['cis-checks'], 'docs/socket-proxy.md': ['engine-paths'] });
+  it('write the metric table and the flag groups into the README, every flag into docs/flags.md, the CIS checks into docs/cis.md, the Engine API paths into docs/socket-proxy.md and the saved benchmark runs into docs/performance.md', () => {
+    expect(TARGETS).toEqual({
+      'README.md': ['metrics', 'flag-groups', 'proxy-sections'],
+      'docs/flags.md': ['flags'],
+      'docs/cis.md': ['cis-checks'],
+      'docs/socket-proxy.md': ['engine-paths'],
+      'docs/performance.md': ['bench-containers', 'bench-memory'],
+    });
   });
 
   it('say a differs note that several CIS checks share once, below the table, and cite it by letter', () => {
