@@ -24,7 +24,7 @@ import type { CollectionRef } from './per-collection';
 export const LIST_MAX_AGE_MS = 60_000;
 
 export interface ContainerFacts {
-  /** Every container that still existed when inspected, in list order. */
+  /** Every container that still existed when inspected, in list order: the fields the rules read (model/retained-inspect.ts). */
   readonly inspects: readonly ContainerInspect[];
   /** The posture of each, in the same order: the one reading of each container that every consumer uses. */
   readonly postures: readonly ContainerPosture[];
