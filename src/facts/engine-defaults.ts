@@ -5,6 +5,7 @@
 // against these, so a Podman container is never judged by the dockerd beside it.
 import { DOCKER_DEFAULT_CAPABILITIES, PODMAN_DEFAULT_CAPABILITIES } from '../model/capabilities';
 import type { EngineKind } from '../model/engine-kind';
+import type { PodmanPosture } from '../model/podman-config';
 import type { DaemonSettingsFacts } from './daemon';
 import { engineKindOrDocker, type EngineFacts } from './engine';
 import type { CollectionRef, PerCollection } from './per-collection';
@@ -22,6 +23,16 @@ export interface EngineDefaults {
 
 type Sources = { readonly daemonSettings: Pick<PerCollection<DaemonSettingsFacts>, 'get'>; readonly podman: Pick<PerCollection<PodmanFacts>, 'get'> };
 
+/** Podman's defaults, or undefined when they cannot be read. */
+const podmanPostureOf = (sources: Pick<Sources, 'podman'>, ref: CollectionRef): Promise<PodmanPosture | undefined> =>
+  sources.podman.get(ref).then(
+    (facts) => facts.posture,
+    () => undefined,
+  );
+
+/** Podman's default capabilities, its built-in list when its defaults cannot be read. */
+const podmanCapabilities = (posture: PodmanPosture | undefined): ReadonlySet<string> => (posture ? new Set(posture.defaultCapabilities) : PODMAN_DEFAULT_CAPABILITIES);
+
 /**
  * The capabilities the engine gives every container: dockerd's are fixed (moby has no setting
  * for them), Podman's come from its own defaults. Never rejects: Podman's built-in list when
@@ -31,11 +42,7 @@ type Sources = { readonly daemonSettings: Pick<PerCollection<DaemonSettingsFacts
 export async function readEngineCapabilities(engine: EngineFacts, sources: Pick<Sources, 'podman'>, ref: CollectionRef): Promise<{ kind: EngineKind; capabilities: ReadonlySet<string> }> {
   const kind = await engineKindOrDocker(engine, ref);
   if (kind !== 'podman') return { kind, capabilities: DOCKER_DEFAULT_CAPABILITIES };
-  const posture = await sources.podman.get(ref).then(
-    (facts) => facts.posture,
-    () => undefined,
-  );
-  return { kind, capabilities: posture ? new Set(posture.defaultCapabilities) : PODMAN_DEFAULT_CAPABILITIES };
+  return { kind, capabilities: podmanCapabilities(await podmanPostureOf(sources, ref)) };
 }
 
 /**
@@ -50,11 +57,8 @@ export async function readEngineDefaults(
 ): Promise<EngineDefaults> {
   const kind = await engineKindOrDocker(engine, ref);
   if (kind === 'podman') {
-    const posture = await sources.podman.get(ref).then(
-      (facts) => facts.posture,
-      () => undefined,
-    );
-    return { kind, capabilities: posture ? new Set(posture.defaultCapabilities) : PODMAN_DEFAULT_CAPABILITIES, noNewPrivileges: false, apparmor: posture?.apparmorEnabled, selinux: posture?.selinuxEnabled };
+    const posture = await podmanPostureOf(sources, ref);
+    return { kind, capabilities: podmanCapabilities(posture), noNewPrivileges: false, apparmor: posture?.apparmorEnabled, selinux: posture?.selinuxEnabled };
   }
   const settings = await sources.daemonSettings.get(ref).then(
     (facts) => facts.settings,
