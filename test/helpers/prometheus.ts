@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { expandTemplateVariables, type PanelQuery } from '../../dashboards/src';
 import { waitUntil } from './docker-cli';
 import { httpGet } from './exporter-process';
 import { dyingWithParent } from './second-daemon';
@@ -114,4 +115,38 @@ export async function startPrometheus(exporterPort: number, port: number): Promi
     throw new Error(`${(err as Error).message}; Prometheus log:\n${log}`);
   }
   return prometheus;
+}
+
+/** A dashboard query that has no data on this host, and why; the reason must hold for the exemption to apply. */
+export interface NoDataExemption {
+  readonly panel: RegExp;
+  readonly because: string;
+  readonly holds: () => boolean;
+}
+
+/**
+ * The panel queries Prometheus answers with no rows (template variables expanded), and the
+ * exempted ones that do have data (a wrong exemption). Asked again once a second until none
+ * is left or `timeoutMs` passed: a rate() needs two scrapes of a counter after its first
+ * event, and some reads (processes, image OS) land a collection after their containers.
+ */
+export async function panelsWithoutData(prom: Prometheus, queries: readonly PanelQuery[], exemptions: readonly NoDataExemption[] = [], extra: () => Promise<string[]> = async () => [], timeoutMs = 30_000): Promise<string[]> {
+  const now = async (): Promise<string[]> => {
+    const problems: string[] = [];
+    for (const q of queries) {
+      const expr = expandTemplateVariables(q.expr);
+      const exempt = exemptions.find((e) => e.panel.test(expr) && e.holds());
+      const rows = await prom.query(expr);
+      if (exempt) {
+        // The reason must stay true: a panel exempted here that has data is a wrong exemption.
+        if (rows.length > 0) problems.push(`exempted (${exempt.because}) but has data: ${q.dashboard} / ${q.panel} [${q.refId}]`);
+        continue;
+      }
+      if (rows.length === 0) problems.push(`${q.dashboard} / ${q.panel} [${q.refId}]: ${expr}`);
+    }
+    return [...problems, ...(await extra())];
+  };
+  let problems = await now();
+  for (const deadline = Date.now() + timeoutMs; problems.length > 0 && Date.now() < deadline; problems = await now()) await new Promise((r) => setTimeout(r, 1000));
+  return problems;
 }

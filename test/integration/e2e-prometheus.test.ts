@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { expandTemplateVariables, panelQueries, variableQueries } from '../../dashboards/src';
 import { TEST_IMAGE, docker, inspectField, removeContainers, waitUntil } from '../helpers/docker-cli';
 import { ExporterProcess } from '../helpers/exporter-process';
-import { startPrometheus, type Prometheus } from '../helpers/prometheus';
+import { panelsWithoutData, startPrometheus, type NoDataExemption, type Prometheus } from '../helpers/prometheus';
 
 const ROOT = path.join(__dirname, '..', '..');
 const P = `dae-e2e-${process.pid}-`;
@@ -36,7 +36,7 @@ const OS_IMAGE = `dae-e2e-os-${process.pid}:local`;
  * host has no AppArmor and no securityfs, and its host readings all succeed. On another host
  * the fact fails and the panel is checked like every other.
  */
-const NO_DATA_HERE: ReadonlyArray<{ panel: RegExp; because: string; holds: () => boolean }> = [
+const NO_DATA_HERE: readonly NoDataExemption[] = [
   { panel: /docker_audit_host_apparmor_docker_default_loaded/, because: 'AppArmor is not in this kernel', holds: () => !fs.existsSync('/sys/module/apparmor') },
   { panel: /docker_audit_host_kernel_lockdown/, because: 'securityfs is not mounted, so there is no lockdown file', holds: () => !fs.existsSync('/sys/kernel/security/lockdown') },
   {
@@ -153,32 +153,17 @@ describe('a real Prometheus scraping the exporter', () => {
   it('gets data for every PromQL expression of every dashboard panel and variable', async () => {
     const queries = panelQueries();
     expect(queries.length).toBeGreaterThan(20);
-    const emptyNow = async (): Promise<string[]> => {
+    // The variables too: label_values(metric, label) is Grafana's, not PromQL, so the metric itself is asked for.
+    const variablesWithoutData = async (): Promise<string[]> => {
       const empty: string[] = [];
-      for (const q of queries) {
-        const expr = expandTemplateVariables(q.expr);
-        const exempt = NO_DATA_HERE.find((e) => e.panel.test(expr) && e.holds());
-        const rows = await query(expr);
-        if (exempt) {
-          // The reason must stay true: a panel exempted here that has data is a wrong exemption.
-          if (rows.length > 0) empty.push(`exempted (${exempt.because}) but has data: ${q.dashboard} / ${q.panel} [${q.refId}]`);
-          continue;
-        }
-        if (rows.length === 0) empty.push(`${q.dashboard} / ${q.panel} [${q.refId}]: ${expr}`);
-      }
       for (const v of variableQueries()) {
-        // label_values(metric, label) is Grafana's, not PromQL: ask for the metric itself.
         const m = /^label_values\(([^,()]+(?:\{[^}]*\})?)\s*,/.exec(v);
         const expr = expandTemplateVariables(m ? m[1] : v);
         if ((await query(expr)).length === 0) empty.push(`variable: ${v}`);
       }
       return empty;
     };
-    // A rate() needs two scrapes of a counter after its first event, and the processes and
-    // image OS reads land a collection after their containers: Prometheus is asked again,
-    // once a second, until every panel has data, for 30 s at most.
-    let empty = await emptyNow();
-    for (const deadline = Date.now() + 30_000; empty.length > 0 && Date.now() < deadline; empty = await emptyNow()) await new Promise((r) => setTimeout(r, 1000));
+    const empty = await panelsWithoutData(prom(), queries, NO_DATA_HERE, variablesWithoutData);
     expect(empty).toEqual([]);
   }, 120_000);
 

@@ -8,12 +8,12 @@
 // fires DockerAuditPrivilegedContainerRunning, and a created one beside it fires only
 // DockerAuditPrivilegedContainerPresent, which tells the two joins on the state series apart.
 // Both resolve once the containers are removed.
-import { expandTemplateVariables, panelQueries } from '../../dashboards/src';
+import { panelQueries } from '../../dashboards/src';
 import { waitUntil } from '../helpers/docker-cli';
 import { ExporterProcess } from '../helpers/exporter-process';
 import { freePort } from '../helpers/free-port';
 import { PODMAN_HOST, PODMAN_IMAGE, podman, removePodmanContainers } from '../helpers/podman-cli';
-import { startPrometheus, type Prometheus } from '../helpers/prometheus';
+import { panelsWithoutData, startPrometheus, type Prometheus } from '../helpers/prometheus';
 
 const P = `dae-pe2e-${process.pid}-`;
 const RUNNING = `${P}running`;
@@ -74,16 +74,7 @@ describe('a real Prometheus scraping the exporter on Podman', () => {
   it('gets data for every PromQL expression of the dashboard panels of Podman (exempted in e2e-prometheus.test.ts, which runs on dockerd)', async () => {
     const queries = panelQueries().filter((q) => /docker_audit_podman_/.test(q.expr));
     expect(queries.length).toBeGreaterThanOrEqual(10);
-    const empty = async () => {
-      const none: string[] = [];
-      for (const q of queries) {
-        const expr = expandTemplateVariables(q.expr);
-        if ((await prom().query(expr)).length === 0) none.push(`${q.dashboard} / ${q.panel} [${q.refId}]: ${expr}`);
-      }
-      return none;
-    };
-    let missing = await empty();
-    for (const deadline = Date.now() + 30_000; missing.length > 0 && Date.now() < deadline; missing = await empty()) await new Promise((r) => setTimeout(r, 1000));
+    const missing = await panelsWithoutData(prom(), queries);
     expect(missing).toEqual([]);
   }, 70_000);
 
