@@ -7,11 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EngineEvent } from '../../../src/readers/engine';
 import type { ContainerInspect } from '../../../src/readers/engine-types';
-import { silentLogger } from '../../../src/base/log';
-import { createFacts, type Facts } from '../../../src/facts';
 import { PODMAN_FIXTURES } from '../../helpers/fixtures';
-import { testOptions } from '../../helpers/options';
-import { RecordedEngine } from '../../helpers/recorded-engine';
+import { collection, execSetup, replay } from '../../helpers/exec-replay';
 
 const load = <T>(name: string): T => JSON.parse(fs.readFileSync(path.join(PODMAN_FIXTURES, name), 'utf8')) as T;
 const EVENTS = load<EngineEvent[]>('recorded-exec-events.json');
@@ -21,21 +18,9 @@ const BEFORE_REMOVAL = EVENTS.slice(0, EVENTS.findIndex((e) => e.Action === 'rem
 beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] }));
 afterEach(() => jest.useRealTimers());
 
-let ref = 0;
-const collection = () => ({ collection: ++ref, signal: new AbortController().signal, now: () => Date.now() });
 
-function setup(): { engine: RecordedEngine; sources: Facts } {
-  const engine = new RecordedEngine();
-  engine.inspects.set(CONTAINER.Id, CONTAINER);
-  const sources = createFacts(engine, silentLogger, testOptions([], { watchEvents: false }));
-  return { engine, sources };
-}
+const setup = () => execSetup([CONTAINER]);
 
-async function replay(engine: RecordedEngine, sources: Facts, events: readonly EngineEvent[]): Promise<void> {
-  await sources.execs!.read(collection()); // starts the stream
-  for (const e of events) engine.stream!.onEvent(e);
-  await sources.execs!.settled();
-}
 
 describe('ExecAudit over a recorded Podman 4.3 session', () => {
   it('is a recording of what it says: four "exec" events without an execID, and a remove, no destroy', () => {

@@ -6,12 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EngineEvent } from '../../../src/readers/engine';
 import type { ContainerInspect, ExecInspect } from '../../../src/readers/engine-types';
-import { silentLogger } from '../../../src/base/log';
-import { createFacts, type Facts } from '../../../src/facts';
 import { healthcheckCommand } from '../../../src/facts/execs';
 import { ENGINE_FIXTURES } from '../../helpers/fixtures';
-import { testOptions } from '../../helpers/options';
-import { RecordedEngine } from '../../helpers/recorded-engine';
+import { collection, execSetup, replay } from '../../helpers/exec-replay';
 
 const load = <T>(name: string): T => JSON.parse(fs.readFileSync(path.join(ENGINE_FIXTURES, name), 'utf8')) as T;
 const EVENTS = load<EngineEvent[]>('recorded-exec-events.json');
@@ -27,22 +24,9 @@ const BEFORE_REMOVAL = EVENTS.slice(0, EVENTS.findIndex((e) => e.Action === 'kil
 beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] }));
 afterEach(() => jest.useRealTimers());
 
-let ref = 0;
-const collection = () => ({ collection: ++ref, signal: new AbortController().signal, now: () => Date.now() });
 
-function setup(): { engine: RecordedEngine; sources: Facts } {
-  const engine = new RecordedEngine();
-  for (const c of CONTAINERS) engine.inspects.set(c.Id, c);
-  engine.execInspects = new Map(Object.entries(EXEC_INSPECTS));
-  const sources = createFacts(engine, silentLogger, testOptions([], { watchEvents: false }));
-  return { engine, sources };
-}
+const setup = () => execSetup(CONTAINERS, EXEC_INSPECTS);
 
-async function replay(engine: RecordedEngine, sources: Facts, events: readonly EngineEvent[]): Promise<void> {
-  await sources.execs!.read(collection()); // starts the stream
-  for (const e of events) engine.stream!.onEvent(e);
-  await sources.execs!.settled();
-}
 
 describe('healthcheckCommand', () => {
   it.each([
