@@ -122,6 +122,8 @@ export async function syntheticSnapshot(n: number, options: SyntheticHostOptions
   const config = testConfig([
     '--no-collector.auditlog',
     '--no-collector.auditrules',
+    // The host collector reads the kernel's files, which the empty host tree below has none of.
+    '--no-collector.host',
     '--collector.containers.watch-events=false',
     `--host.root-path=${empty}`,
     `--host.proc-path=${path.join(empty, 'proc')}`,
