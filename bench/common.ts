@@ -1,6 +1,8 @@
 // What the benchmarks in bench/ share: command-line options, statistics, formatting, output,
 // dockerd's CPU from /proc and the labelled containers a benchmark creates and removes.
 import { execFile, execFileSync } from 'node:child_process';
+import * as http from 'node:http';
+import type { Socket } from 'node:net';
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { describeError } from '../src/base/log';
@@ -320,4 +322,45 @@ export function countingCalls<T extends object>(inner: T, method: keyof T & stri
     },
   });
   return { target, count: () => calls, reset: () => void (calls = 0) };
+}
+
+// ---------------------------------------------------------------------------- scraping /metrics
+
+export type ScrapeKind = 'plain' | 'gzip';
+export interface MetricsScrape {
+  ms: number;
+  /** Bytes read off the socket for this response, headers included. */
+  wireBytes: number;
+  /** As sent: gzipped for a gzip scrape. */
+  body: Buffer;
+}
+
+/** Bytes a keep-alive socket had read at the end of its previous response. */
+const readBefore = new WeakMap<Socket, number>();
+
+/**
+ * One GET /metrics from 127.0.0.1:`port`, plain or with `Accept-Encoding: gzip` as Prometheus
+ * sends it, timed to the last byte; `agent` false opens a connection for it alone. Rejects
+ * unless HTTP 200 with the encoding asked for.
+ */
+export function scrapeMetrics(agent: http.Agent | false, port: number, kind: ScrapeKind): Promise<MetricsScrape> {
+  return new Promise((resolve, reject) => {
+    const t0 = now();
+    const req = http.get({ host: '127.0.0.1', port, path: '/metrics', agent, headers: kind === 'gzip' ? { 'Accept-Encoding': 'gzip' } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      // Taken now: a keep-alive socket goes back to the agent (res.socket null) by 'end'.
+      const socket = res.socket;
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const ms = now() - t0;
+        const wireBytes = socket.bytesRead - (readBefore.get(socket) ?? 0);
+        readBefore.set(socket, socket.bytesRead);
+        if (res.statusCode !== 200) return reject(new Error(`GET /metrics (${kind}): HTTP ${res.statusCode}`));
+        if ((res.headers['content-encoding'] === 'gzip') !== (kind === 'gzip')) return reject(new Error(`GET /metrics (${kind}): Content-Encoding ${res.headers['content-encoding']}`));
+        resolve({ ms, wireBytes, body: Buffer.concat(chunks) });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
 }

@@ -17,12 +17,12 @@
 //        --variants='default;--max-old-space-size=96 --max-semi-space-size=1' --burst=300]
 // Prints a table, then one JSON line. Targets print PASS/FAIL; the exit code ignores them.
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as zlib from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import { ExporterProcess, EXPORTER_MAIN } from '../test/helpers/exporter-process';
 import { spawn } from 'node:child_process';
-import { benchCli, benchContainers, checkDocker, dockerCli, fmtMiB, fmtMs, keyValueTable, out, procCpuMs, quantile, round, sleep } from './common';
+import type { MemoryVariant } from '../scripts/bench-tables';
+import { benchCli, benchContainers, checkDocker, dockerCli, fmtMiB, fmtMs, keyValueTable, out, procCpuMs, quantile, round, scrapeMetrics, sleep } from './common';
 
 const { option, intOption, listOption, note } = benchCli({ name: 'bench:memory', flags: ['sizes', 'minutes', 'max-running', 'variants', 'burst'], env: true });
 const SIZES = listOption('sizes', '300,2000', (n) => n >= 1 && n <= 5000, 'a container count from 1 to 5000');
@@ -61,39 +61,13 @@ const valueOf = (text: string, name: string): number => {
   return m ? Number(m[1]) : NaN;
 };
 
-/** One GET of /metrics, with or without gzip; the body decoded, and the time to the last byte. */
-function scrape(port: number, gzip: boolean): Promise<{ ms: number; text: string; bytes: number }> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const req = http.get({ host: '127.0.0.1', port, path: '/metrics', agent: false, headers: gzip ? { 'Accept-Encoding': 'gzip' } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const ms = performance.now() - t0;
-        const body = Buffer.concat(chunks);
-        if (res.statusCode !== 200) return reject(new Error(`GET /metrics: HTTP ${res.statusCode}`));
-        const text = res.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(body).toString('utf8') : body.toString('utf8');
-        resolve({ ms, text, bytes: body.length });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-  });
+/** One GET of /metrics on a connection of its own, with or without gzip; the body decoded, its size as sent, and the time to the last byte. */
+async function scrape(port: number, gzip: boolean): Promise<{ ms: number; text: string; bytes: number }> {
+  const r = await scrapeMetrics(false, port, gzip ? 'gzip' : 'plain');
+  return { ms: r.ms, text: (gzip ? zlib.gunzipSync(r.body) : r.body).toString('utf8'), bytes: r.body.length };
 }
 
-interface VariantResult {
-  variant: string;
-  rssEndBytes: number;
-  rssMaxBytes: number;
-  heapUsedEndBytes: number;
-  collections: number;
-  skipped: number;
-  cpuMsPerCollection: number;
-  coreShareAt15s: number;
-  plain: { p50: number; p99: number; bytes: number };
-  gzip: { p50: number; p99: number; bytes: number };
-  once: { wallMs: number; peakRssBytes: number; code: number | null };
-}
+type VariantResult = MemoryVariant;
 
 /** `--once` at this size with the variant's NODE_OPTIONS: wall time and peak RSS (VmHWM, polled until it exits). */
 async function onceRun(variant: string): Promise<VariantResult['once']> {

@@ -18,12 +18,12 @@
 // Usage: npm run bench:scrape [-- --sizes=300,2000 --requests=400 --warmup=20]
 import { fork } from 'node:child_process';
 import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { createApp } from '../src/server/app';
 import { snapshotGzip } from '../src/server/scheduler';
-import { benchCli, fmtKiB, fmtMs, median, now, out, pad, quantile, round } from './common';
+import { benchCli, fmtKiB, fmtMs, median, now, out, pad, quantile, round, scrapeMetrics as scrape, type MetricsScrape as Scrape, type ScrapeKind as Kind } from './common';
 import { syntheticSnapshot } from './synthetic-host';
 
 const { intOption, listOption, option, note, usageError } = benchCli({ name: 'bench:scrape', flags: ['sizes', 'requests', 'warmup', 'role', 'size'], env: true });
@@ -55,38 +55,6 @@ async function serveChild(n: number): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------- the client
-
-type Kind = 'plain' | 'gzip';
-interface Scrape {
-  ms: number;
-  wireBytes: number;
-  body: Buffer;
-}
-
-/** Bytes a keep-alive socket had read at the end of its previous response. */
-const readBefore = new WeakMap<Socket, number>();
-
-function scrape(agent: http.Agent, port: number, kind: Kind): Promise<Scrape> {
-  return new Promise((resolve, reject) => {
-    const t0 = now();
-    const req = http.get({ host: '127.0.0.1', port, path: '/metrics', agent, headers: kind === 'gzip' ? { 'Accept-Encoding': 'gzip' } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      // Taken now: a keep-alive socket goes back to the agent (res.socket null) by 'end'.
-      const socket = res.socket;
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const ms = now() - t0;
-        const wireBytes = socket.bytesRead - (readBefore.get(socket) ?? 0);
-        readBefore.set(socket, socket.bytesRead);
-        if (res.statusCode !== 200) return reject(new Error(`GET /metrics (${kind}): HTTP ${res.statusCode}`));
-        if ((res.headers['content-encoding'] === 'gzip') !== (kind === 'gzip')) return reject(new Error(`GET /metrics (${kind}): Content-Encoding ${res.headers['content-encoding']}`));
-        resolve({ ms, wireBytes, body: Buffer.concat(chunks) });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-  });
-}
 
 interface KindResult {
   wireBytes: number;

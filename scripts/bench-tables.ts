@@ -17,7 +17,8 @@ export function benchResult<T>(root: string, name: string): T | undefined {
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : undefined;
 }
 
-interface MemoryVariant {
+/** One heap setting at one size, as bench/memory.ts measures and saves it. */
+export interface MemoryVariant {
   variant: string;
   rssEndBytes: number;
   rssMaxBytes: number;
