@@ -260,8 +260,7 @@ const SYSTEM_SERVICE_ONLY: ReadonlySet<DaemonFileRole> = new Set(['docker.socket
  * another engine. A rootless dockerd has its own daemon.json, socket and unit (judged), but
  * none of the system service's socket unit and environment files.
  */
-export function notApplicableReason(check: CisCheck, engine: EngineKind | { readonly kind: EngineKind; readonly rootless: boolean }): NotApplicableReason | undefined {
-  const { kind, rootless } = typeof engine === 'string' ? { kind: engine, rootless: false } : engine;
+export function notApplicableReason(check: CisCheck, { kind, rootless }: { readonly kind: EngineKind; readonly rootless: boolean }): NotApplicableReason | undefined {
   if (kind === 'podman' && (check.section === '2' || check.section === '3')) return 'daemonless_engine';
   if (kind === 'docker' && rootless && check.file && SYSTEM_SERVICE_ONLY.has(check.file.role)) return 'rootless_engine';
   return undefined;

@@ -35,7 +35,11 @@ export function createCisCollector({ facts: all, observers }: Pick<CollectorDeps
       // facts are read only for dockerd. A rootless dockerd has no system-service files.
       const identity = await engineIdentityOrDocker(all.engine, ctx);
       const { kind } = identity;
-      const applicable = CIS_CHECKS.filter((c) => notApplicableReason(c, identity) === undefined);
+      const reasons = new Map(CIS_CHECKS.flatMap((c) => {
+        const reason = notApplicableReason(c, identity);
+        return reason ? [[c.id, reason] as const] : [];
+      }));
+      const applicable = CIS_CHECKS.filter((c) => !reasons.has(c.id));
       const readsDaemon = kind === 'docker';
       const [containers, daemon, engineDefaults, images, auditRules, execs] = await Promise.allSettled([
         all.containers.get(ctx),
@@ -63,10 +67,7 @@ export function createCisCollector({ facts: all, observers }: Pick<CollectorDeps
       }
       const evaluation = evaluateChecks(facts, applicable);
       // The automated checks that do not apply, by id: counted by reason, and reported as such by --output.
-      const notApplicable = new Map(CIS_CHECKS.flatMap((c) => {
-        const reason = c.evaluate ? notApplicableReason(c, identity) : undefined;
-        return reason ? [[c.id, reason] as const] : [];
-      }));
+      const notApplicable = new Map(CIS_CHECKS.filter((c) => c.evaluate && reasons.has(c.id)).map((c) => [c.id, reasons.get(c.id)!] as const));
       for (const reason of NOT_APPLICABLE_REASONS) {
         ctx.emit(sample(METRICS.cisChecksNotApplicable, { reason }, [...notApplicable.values()].filter((r) => r === reason).length));
       }
