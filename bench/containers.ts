@@ -259,10 +259,10 @@ async function cycle(runner: CollectorRunner, engine: CountingEngine): Promise<C
   if (failed.length) throw new Error(`collection failed: ${failed.map((s) => `${s.name}: ${s.error}`).join('; ')}`);
   // What the scheduler does next on the event loop, outside runner.run: render the snapshot.
   const r0 = now();
-  const snap = buildSnapshot(result, 0, 15_000);
+  const snap = await buildSnapshot(result, 0, 15_000);
   const renderMs = now() - r0;
   const callMs = Object.fromEntries(METHODS.map((m) => [m, median(engine.times[m])])) as Record<Method, number>;
-  return { ms, cpuMs, daemonMs, statuses: result.statuses, counts: { ...engine.counts }, callMs, samples: result.samples.length, renderMs, textBytes: Buffer.byteLength(snap.text) };
+  return { ms, cpuMs, daemonMs, statuses: result.statuses, counts: { ...engine.counts }, callMs, samples: result.samples.length, renderMs, textBytes: snap.bytes };
 }
 
 function freshEngine(conn: EngineConnection, config: Config): CountingEngine {

@@ -47,7 +47,7 @@ async function serveChild(n: number): Promise<void> {
   const app = createApp({ snapshot: () => snapshot, readiness: () => ({ ready: true, reason: 'ready' }), version: 'bench', telemetryPath: '/metrics', collectors: [] });
   const server = http.createServer(app);
   server.listen(0, '127.0.0.1', () => {
-    const ready: Ready = { port: (server.address() as AddressInfo).port, containers: n, snapshotBytes: Buffer.byteLength(snapshot.text), snapshotGzipBytes: gz.length, snapshotGzipMs };
+    const ready: Ready = { port: (server.address() as AddressInfo).port, containers: n, snapshotBytes: snapshot.bytes, snapshotGzipBytes: gz.length, snapshotGzipMs };
     process.send!(ready);
   });
   // The parent ends this process when it is done (or dies: the IPC channel closes).

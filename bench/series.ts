@@ -20,6 +20,7 @@ import { CONTAINER_DETAILS, type ContainerDetail } from '../src/model/posture';
 import { createLiveRegistry } from '../src/server/app';
 import { benchCli, out, pad, round } from './common';
 import { keepsFindings, syntheticSnapshot } from './synthetic-host';
+import { snapshotText } from '../src/server/scheduler';
 
 const { intOption, listOption, numberOption, note, usageError } = benchCli({ name: 'bench:series', flags: ['sizes', 'findings-fraction', 'budget'], env: true });
 
@@ -51,7 +52,7 @@ function sampleNames(text: string): string[] {
 async function count(n: number, detail: ContainerDetail, fraction: number, liveSeries: number): Promise<Count> {
   note(`${n} containers, detail=${detail}: one collection`);
   const snapshot = await syntheticSnapshot(n, { findingsFraction: fraction }, [`--collector.containers.detail=${detail}`]);
-  const names = sampleNames(snapshot.text);
+  const names = sampleNames(snapshotText(snapshot));
   let keptRecorded = 0;
   for (let i = 0; i < n; i++) if (keepsFindings(i, fraction)) keptRecorded++;
   return {

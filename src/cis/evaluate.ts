@@ -1,5 +1,6 @@
 // Runs the catalog over one collection's facts, honouring waivers. Pure: the collector
 // does the reading and the emitting.
+import { nextSlice, sliceDue } from '../base/time-slice';
 import type { ContainerPosture } from '../model/posture';
 import { CIS_CHECKS, CIS_CHECK_BY_ID, type CisCheck, type NotApplicableReason } from './checks';
 import type { CisFacts, Offender } from './facts';
@@ -66,7 +67,8 @@ export interface Evaluation {
   readonly notApplicable?: ReadonlyMap<string, NotApplicableReason>;
 }
 
-export function evaluateChecks(facts: CisFacts, checks: readonly CisCheck[] = CIS_CHECKS): Evaluation {
+/** Each container's parsed waiver (only those that waive something), and the unknown ids by container id. */
+function readWaivers(facts: CisFacts): { waivers: Map<ContainerPosture, ParsedWaiver>; unknownWaivers: Map<string, { name: string; ids: readonly string[] }> } {
   const waivers = new Map<ContainerPosture, ParsedWaiver>();
   const unknownWaivers = new Map<string, { name: string; ids: readonly string[] }>();
   for (const c of facts.containers ?? []) {
@@ -74,32 +76,58 @@ export function evaluateChecks(facts: CisFacts, checks: readonly CisCheck[] = CI
     if (w.waived.size > 0) waivers.set(c, w);
     if (w.unknown.length > 0) unknownWaivers.set(c.id, { name: c.name, ids: w.unknown });
   }
+  return { waivers, unknownWaivers };
+}
+
+/** One check's result, or undefined when it could not be judged (or is not automated). */
+function judgeCheck(check: CisCheck, facts: CisFacts, waivers: ReadonlyMap<ContainerPosture, ParsedWaiver>): CheckResult | undefined {
+  if (!check.evaluate) return undefined;
+  let checkFacts = facts;
+  let waived: number | undefined;
+  let skipping: readonly ContainerPosture[] = [];
+  if (check.scope === 'container' && facts.containers) {
+    const kept = facts.containers.filter((c) => !waivers.get(c)?.waived.has(check.id));
+    skipping = facts.containers.filter((c) => waivers.get(c)?.waived.has(check.id));
+    waived = skipping.length;
+    checkFacts = { ...facts, containers: kept };
+  }
+  const judgement = check.evaluate(checkFacts);
+  if (!judgement.judged) return undefined;
+  // One series per object: two offending mounts of one container are one offender.
+  const offenders = unique(judgement.offenders);
+  const objects = unique([...(judgement.objects ?? []), ...offenders]);
+  // What the waived containers would have been told: judged once more, over every container,
+  // only for checks someone waives. The verdict above (and so every metric) stays without them.
+  let waivedObjects: WaivedObject[] = [];
+  if (skipping.length > 0) {
+    const unwaived = check.evaluate(facts);
+    const failing = new Set(unwaived.judged ? unwaived.offenders.map((o) => o.object) : []);
+    waivedObjects = skipping.map((c) => ({ object: c.name, failed: failing.has(c.name) }));
+  }
+  return { check, passed: offenders.length === 0, offenders, waived, objects, waivedObjects };
+}
+
+export function evaluateChecks(facts: CisFacts, checks: readonly CisCheck[] = CIS_CHECKS): Evaluation {
+  const { waivers, unknownWaivers } = readWaivers(facts);
   const results: CheckResult[] = [];
   for (const check of checks) {
-    if (!check.evaluate) continue;
-    let checkFacts = facts;
-    let waived: number | undefined;
-    let skipping: readonly ContainerPosture[] = [];
-    if (check.scope === 'container' && facts.containers) {
-      const kept = facts.containers.filter((c) => !waivers.get(c)?.waived.has(check.id));
-      skipping = facts.containers.filter((c) => waivers.get(c)?.waived.has(check.id));
-      waived = skipping.length;
-      checkFacts = { ...facts, containers: kept };
-    }
-    const judgement = check.evaluate(checkFacts);
-    if (!judgement.judged) continue;
-    // One series per object: two offending mounts of one container are one offender.
-    const offenders = unique(judgement.offenders);
-    const objects = unique([...(judgement.objects ?? []), ...offenders]);
-    // What the waived containers would have been told: judged once more, over every container,
-    // only for checks someone waives. The verdict above (and so every metric) stays without them.
-    let waivedObjects: WaivedObject[] = [];
-    if (skipping.length > 0) {
-      const unwaived = check.evaluate(facts);
-      const failing = new Set(unwaived.judged ? unwaived.offenders.map((o) => o.object) : []);
-      waivedObjects = skipping.map((c) => ({ object: c.name, failed: failing.has(c.name) }));
-    }
-    results.push({ check, passed: offenders.length === 0, offenders, waived, objects, waivedObjects });
+    const result = judgeCheck(check, facts, waivers);
+    if (result) results.push(result);
+  }
+  return { results, unknownWaivers };
+}
+
+/**
+ * evaluateChecks, handing the event loop back between checks when the slice is spent
+ * (base/time-slice.ts): at 2,000 containers the 93 checks take about 70 ms together.
+ */
+export async function evaluateChecksSliced(facts: CisFacts, checks: readonly CisCheck[] = CIS_CHECKS): Promise<Evaluation> {
+  const { waivers, unknownWaivers } = readWaivers(facts);
+  const results: CheckResult[] = [];
+  for (const check of checks) {
+    const result = judgeCheck(check, facts, waivers);
+    if (result) results.push(result);
+    if (sliceDue()) await nextSlice();
   }
   return { results, unknownWaivers };
 }

@@ -15,7 +15,7 @@ import { createFacts, type FactsOptions } from '../facts';
 import { assertStateFileWritable } from '../readers/audit-tailer';
 import { EngineClient, resolveConnection, type DockerEngine } from '../readers/engine';
 import { createApp, createLiveRegistry } from '../server/app';
-import { Scheduler, scheduleIntervalMs } from '../server/scheduler';
+import { Scheduler, scheduleIntervalMs, snapshotText } from '../server/scheduler';
 import { WebConfigError, WebConfigSource } from '../server/web-config';
 import { listenAll, type Listener } from '../server/web-listen';
 import { ConfigError, helpText, parseConfig, type Config } from './config';
@@ -106,7 +106,7 @@ export async function runOnce(config: Config, engine: DockerEngine, logger: Logg
   }
   if (config.output === 'prometheus') {
     const live = await createLiveRegistry(version, false).metrics();
-    io.stdout(live + snapshot.text);
+    io.stdout(live + snapshotText(snapshot));
   } else {
     const report: OnceReport = {
       version,

@@ -6,10 +6,11 @@
 // source failed, and the collector then fails (throws) so docker_audit_collector_success
 // shows that the score is partial.
 import { CIS_CHECKS, NOT_APPLICABLE_REASONS, notApplicableReason } from '../cis/checks';
-import { evaluateChecks } from '../cis/evaluate';
+import { evaluateChecksSliced } from '../cis/evaluate';
 import type { CisFacts, ExecFindings } from '../cis/facts';
 import { engineIdentityOrDocker } from '../facts/engine';
 import { describeError, logWhenNew } from '../base/log';
+import { forEachSliced } from '../base/time-slice';
 import { METRICS } from '../metrics/catalog';
 import { sample } from '../metrics/sample';
 import type { CollectContext, Collector, CollectorDeps } from './collector';
@@ -65,7 +66,7 @@ export function createCisCollector({ facts: all, observers }: Pick<CollectorDeps
       for (const c of CIS_CHECKS) {
         ctx.emit(sample(METRICS.cisCheckInfo, { check: c.id, title: c.title, section: c.section, level: String(c.level), benchmark: c.benchmark }, 1));
       }
-      const evaluation = evaluateChecks(facts, applicable);
+      const evaluation = await evaluateChecksSliced(facts, applicable);
       // The automated checks that do not apply, by id: counted by reason, and reported as such by --output.
       const notApplicable = new Map(CIS_CHECKS.filter((c) => c.evaluate && reasons.has(c.id)).map((c) => [c.id, reasons.get(c.id)!] as const));
       for (const reason of NOT_APPLICABLE_REASONS) {
@@ -73,13 +74,13 @@ export function createCisCollector({ facts: all, observers }: Pick<CollectorDeps
       }
       observers?.cisEvaluation?.({ ...evaluation, notApplicable });
       const { results, unknownWaivers } = evaluation;
-      for (const r of results) {
+      await forEachSliced(results, (r) => {
         const check = r.check.id;
         ctx.emit(sample(METRICS.cisCheckPassed, { check }, r.passed ? 1 : 0));
         ctx.emit(sample(METRICS.cisCheckFailures, { check }, r.offenders.length));
         for (const o of r.offenders) ctx.emit(sample(METRICS.cisCheckFailure, { check, object: o.object }, 1));
         if (r.waived !== undefined) ctx.emit(sample(METRICS.cisCheckWaived, { check }, r.waived));
-      }
+      });
       if (results.length > 0) ctx.emit(sample(METRICS.cisScoreRatio, {}, results.filter((r) => r.passed).length / results.length));
 
       // An unknown id is logged once per container (and again if its label changes), not every 15 s.

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { DOCKER_DATA_ROOT } from '../base/paths';
+import { forEachSliced } from '../base/time-slice';
 import type { Facts } from '../facts';
 import { LOGS_METRICS as M } from '../metrics/families/logs';
 import { flag, sample, type Sample } from '../metrics/sample';
@@ -123,7 +124,7 @@ export function createLogsCollector({ facts, options, logger }: LogsDeps): Colle
       for (const id of [...readers.keys()]) if (!ids.has(id)) retire(id);
       for (const id of rejected) if (!ids.has(id)) rejected.delete(id);
 
-      for (const p of postures) logConfigSamples(p).forEach(ctx.emit);
+      await forEachSliced(postures, (p) => logConfigSamples(p).forEach(ctx.emit));
       const max = opts.maxBytesPerCollection;
       const budget = { left: options.once || max <= 0 ? Infinity : max, signal: ctx.signal };
       const failures: unknown[] = [];

@@ -9,12 +9,14 @@ import type { ScheduledTask } from 'node-cron';
 import type { Logger } from '../base/log';
 import type { CollectionResult, CollectorRunner, CollectorStatus } from '../collectors/runner';
 import { METRICS } from '../metrics/catalog';
-import { renderSamples } from '../metrics/render';
+import { ExpositionRenderer } from '../metrics/render';
 import { sample } from '../metrics/sample';
 
 export interface Snapshot {
-  /** The exposition text of every collected family. */
-  readonly text: string;
+  /** The exposition of every collected family, UTF-8, in the pieces it is written in (ExpositionRenderer). */
+  readonly chunks: readonly Buffer[];
+  /** Their length together. */
+  readonly bytes: number;
   readonly statuses: readonly CollectorStatus[];
   readonly completedAtMs: number;
   /** Whether every enabled collector succeeded. */
@@ -42,8 +44,30 @@ export function scheduleIntervalMs(expression: string, from = new Date()): numbe
   }
 }
 
-export function buildSnapshot(result: CollectionResult, skippedCollections: number, intervalMs: number, logger?: Logger): Snapshot {
-  const { text, duplicates } = renderSamples([
+/** A snapshot's exposition as one string (--once, tests). */
+export function snapshotText(snapshot: Snapshot): string {
+  return Buffer.concat(snapshot.chunks).toString('utf8');
+}
+
+/** A snapshot of the given exposition text (tests, and what a snapshot's chunks join to). */
+export function textSnapshot(text: string, rest: Omit<Snapshot, 'chunks' | 'bytes'>): Snapshot {
+  const body = Buffer.from(text);
+  return { ...rest, chunks: text === '' ? [] : [body], bytes: body.length };
+}
+
+/**
+ * Renders a collection into a snapshot. `renderer` keeps what it rendered for the next
+ * collection (families whose samples did not change are not rendered again): the scheduler
+ * passes its own, one per exporter.
+ */
+export async function buildSnapshot(
+  result: CollectionResult,
+  skippedCollections: number,
+  intervalMs: number,
+  logger?: Logger,
+  renderer: ExpositionRenderer = new ExpositionRenderer(),
+): Promise<Snapshot> {
+  const { chunks, bytes, duplicates } = await renderer.render([
     ...result.samples,
     sample(METRICS.collectionsSkipped, {}, skippedCollections),
     sample(METRICS.collectionInterval, {}, intervalMs / 1000),
@@ -51,7 +75,7 @@ export function buildSnapshot(result: CollectionResult, skippedCollections: numb
   ]);
   // The runner drops a collector's own duplicates; these would be two collectors emitting one family.
   for (const d of duplicates.slice(0, 5)) logger?.error('dropped a duplicate sample while rendering', { family: d.family.name, labels: JSON.stringify(d.labels) });
-  return { text, statuses: result.statuses, completedAtMs: result.finishedAtMs, success: result.statuses.every((s) => s.success) };
+  return { chunks, bytes, statuses: result.statuses, completedAtMs: result.finishedAtMs, success: result.statuses.every((s) => s.success) };
 }
 
 const gzipAsync = promisify(gzip);
@@ -65,7 +89,8 @@ const gzipped = new WeakMap<Snapshot, Promise<Buffer>>();
 export function snapshotGzip(snapshot: Snapshot): Promise<Buffer> {
   let p = gzipped.get(snapshot);
   if (!p) {
-    p = gzipAsync(snapshot.text);
+    // One buffer for one gzip member; the copy lives only until zlib has read it.
+    p = gzipAsync(Buffer.concat(snapshot.chunks, snapshot.bytes));
     p.catch(() => undefined); // a scrape that awaits it sees the failure; nobody else must
     gzipped.set(snapshot, p);
   }
@@ -83,6 +108,7 @@ export class Scheduler {
   private skipped = 0;
   private task: ScheduledTask | undefined;
   private readonly shutdown = new AbortController();
+  private readonly renderer = new ExpositionRenderer();
 
   constructor(
     private readonly runner: CollectorRunner,
@@ -124,7 +150,7 @@ export class Scheduler {
     const run = (async () => {
       try {
         const result = await this.runner.run(this.shutdown.signal);
-        this.current = buildSnapshot(result, this.skipped, this.intervalMs, this.logger);
+        this.current = await buildSnapshot(result, this.skipped, this.intervalMs, this.logger, this.renderer);
         void snapshotGzip(this.current);
       } catch (err) {
         this.logger.error('collection failed; the previous snapshot is still served', { err });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { CollectContext } from '../../../src/collectors/collector';
 import { createAuditlogCollector } from '../../../src/collectors/auditlog';
 import { CollectorRunner } from '../../../src/collectors/runner';
-import { buildSnapshot } from '../../../src/server/scheduler';
+import { buildSnapshot, snapshotText } from '../../../src/server/scheduler';
 import { silentLogger, type Logger } from '../../../src/base/log';
 import type { Sample } from '../../../src/metrics/sample';
 import type { AuditRulesFacts } from '../../../src/facts/audit-rules';
@@ -142,7 +142,7 @@ describe('auditlog collector on a record holding a NUL byte (a regression: 0.1 f
       });
       const result = await new CollectorRunner([collector], silentLogger).run(new AbortController().signal);
       await collector.close?.();
-      const text = buildSnapshot(result, 0, 15_000).text;
+      const text = snapshotText(await buildSnapshot(result, 0, 15_000));
       const events = text.split('\n').filter((l) => l.startsWith('docker_audit_log_events_total{'));
       expect(events).toEqual(['docker_audit_log_events_total{key="k",syscall="openat",success="other"} 2']);
       expect(text).toContain('docker_audit_samples_dropped_total{collector="auditlog"} 0\n');

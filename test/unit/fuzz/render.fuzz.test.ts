@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fc from 'fast-check';
 import { ALL_FAMILIES, CACHED_HELP_SUFFIX, type MetricFamily } from '../../../src/metrics/catalog';
-import { renderSamples } from '../../../src/metrics/render';
+import { ExpositionRenderer, renderSamples } from '../../../src/metrics/render';
 import { sample, type Sample } from '../../../src/metrics/sample';
 import { parseExposition } from '../../helpers/exposition';
 import { runs } from './fuzz';
@@ -220,6 +220,22 @@ describe('renderSamples (fuzz)', () => {
           expect(renderSamples(shuffled.map(copy)).text).toBe(renderSamples(list).text);
         },
       ),
+      runs(200),
+    );
+  });
+
+  it('renders for the server (ExpositionRenderer) the very bytes and duplicates renderSamples gives, again when the next collection reuses some families', async () => {
+    await fc.assert(
+      fc.asyncProperty(samples, samples, async (first, second) => {
+        const renderer = new ExpositionRenderer();
+        for (const list of [first, [...first.slice(0, first.length >> 1), ...second]]) {
+          const served = await renderer.render(list);
+          const { text, duplicates } = renderSamples(list);
+          expect(Buffer.concat(served.chunks).toString('utf8')).toBe(Buffer.from(text, 'utf8').toString('utf8'));
+          expect(served.bytes).toBe(Buffer.byteLength(text));
+          expect(new Set(served.duplicates)).toEqual(new Set(duplicates));
+        }
+      }),
       runs(200),
     );
   });

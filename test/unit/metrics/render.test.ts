@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { METRICS } from '../../../src/metrics/catalog';
-import { renderSamples as render } from '../../../src/metrics/render';
+import { ExpositionRenderer, renderSamples as render } from '../../../src/metrics/render';
 import { sample } from '../../../src/metrics/sample';
 import { parseExposition } from '../../helpers/exposition';
 
@@ -101,5 +101,36 @@ describe('renderSamples', () => {
 
   it('renders nothing for no samples', () => {
     expect(renderSamples([])).toBe('');
+  });
+});
+
+describe('ExpositionRenderer', () => {
+  const many = (n: number, value = 1) => Array.from({ length: n }, (_, i) => sample(METRICS.containerPrivileged, labels(`c${(n - i) * 7919 % n}`), value));
+
+  it('writes the bytes renderSamples writes, in chunks, for a family large enough to be sorted and encoded in pieces', async () => {
+    const list = many(20_000);
+    const duplicate = sample(METRICS.containerPrivileged, labels('c5'), 0);
+    const all = [...list, duplicate, sample(METRICS.engineUp, {}, 1)];
+    const served = await new ExpositionRenderer().render(all);
+    const { text, duplicates } = render(all);
+    expect(served.chunks.length).toBeGreaterThan(3);
+    expect(Buffer.concat(served.chunks).toString()).toBe(text);
+    expect(served.bytes).toBe(Buffer.byteLength(text));
+    expect(served.duplicates).toEqual([duplicate]);
+    expect(duplicates).toEqual([duplicate]);
+  });
+
+  it('keeps the chunks of a family whose samples are the same objects as last time, and renders a changed family again', async () => {
+    const renderer = new ExpositionRenderer();
+    const privileged = many(10);
+    const first = await renderer.render([...privileged, sample(METRICS.engineUp, {}, 1)]);
+    const second = await renderer.render([...privileged, sample(METRICS.engineUp, {}, 0)]);
+    // Same privileged objects: the very buffer again. engine_up is a new sample: rendered anew.
+    expect(second.chunks.filter((c) => first.chunks.includes(c))).toHaveLength(1);
+    expect(Buffer.concat(second.chunks).toString()).toContain('docker_audit_engine_up 0\n');
+    // Equal values in new objects are rendered again, and give the same text.
+    const third = await renderer.render([...many(10), sample(METRICS.engineUp, {}, 0)]);
+    expect(third.chunks.some((c) => second.chunks.includes(c))).toBe(false);
+    expect(Buffer.concat(third.chunks).toString()).toBe(Buffer.concat(second.chunks).toString());
   });
 });

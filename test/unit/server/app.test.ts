@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { CollectorStatus } from '../../../src/collectors/runner';
-import type { Snapshot } from '../../../src/server/scheduler';
+import { textSnapshot, type Snapshot } from '../../../src/server/scheduler';
 import { createApp, type AppDeps } from '../../../src/server/app';
 
 /** Ready whenever there is a snapshot, as the scheduler is while it is fresh. */
@@ -11,12 +11,11 @@ const statuses: CollectorStatus[] = [
   { name: 'engine', success: true, durationSeconds: 0.012, lastSuccessTimestampSeconds: 1795450980 },
   { name: 'containers', success: false, durationSeconds: 1.5, lastSuccessTimestampSeconds: 0, error: 'listing containers failed: <boom>' },
 ];
-const snapshot: Snapshot = {
-  text: '# HELP docker_audit_engine_up up (cached from the last completed collection)\n# TYPE docker_audit_engine_up gauge\ndocker_audit_engine_up 1\n',
+const snapshot: Snapshot = textSnapshot('# HELP docker_audit_engine_up up (cached from the last completed collection)\n# TYPE docker_audit_engine_up gauge\ndocker_audit_engine_up 1\n', {
   statuses,
   completedAtMs: 1795450980000,
   success: false,
-};
+});
 
 describe('createApp', () => {
   it('serves build info and process metrics before the first collection, and is not ready', async () => {

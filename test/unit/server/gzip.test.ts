@@ -5,7 +5,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as zlib from 'node:zlib';
 import { createApp } from '../../../src/server/app';
-import { snapshotGzip, type Snapshot } from '../../../src/server/scheduler';
+import { snapshotGzip, snapshotText, textSnapshot, type Snapshot } from '../../../src/server/scheduler';
 
 // Every call of zlib.gzip (what the scheduler compresses a snapshot with) goes through here.
 jest.mock('node:zlib', () => {
@@ -17,7 +17,7 @@ const gzipCalls = () => (zlib.gzip as unknown as jest.Mock).mock.calls.map((c) =
 function makeSnapshot(series: number): Snapshot {
   const lines = ['# HELP docker_audit_container_privileged p (cached from the last completed collection)', '# TYPE docker_audit_container_privileged gauge'];
   for (let i = 0; i < series; i++) lines.push(`docker_audit_container_privileged{name="c${i}",id="${i.toString(16).padStart(12, '0')}",image="busybox"} ${i % 2}`);
-  return { text: lines.join('\n') + '\n', statuses: [], completedAtMs: Date.now(), success: true };
+  return textSnapshot(lines.join('\n') + '\n', { statuses: [], completedAtMs: Date.now(), success: true });
 }
 
 let current: Snapshot | undefined;
@@ -75,14 +75,14 @@ describe('gzip on /metrics', () => {
     const parts = members(gz.body);
     expect(parts).toHaveLength(2);
     expect(zlib.gunzipSync(parts[0]).toString()).toMatch(/^# HELP docker_audit_build_info/);
-    expect(zlib.gunzipSync(parts[1]).toString()).toBe(current.text);
+    expect(zlib.gunzipSync(parts[1]).toString()).toBe(snapshotText(current));
     expect(gz.body.length).toBeLessThan(plain.body.length / 5);
   });
 
   it('compresses the snapshot once, however many scrapes, and again for the next snapshot', async () => {
     current = makeSnapshot(300);
-    for (let i = 0; i < 5; i++) expect(zlib.gunzipSync((await get({ 'Accept-Encoding': 'gzip' })).body).toString()).toContain(current.text);
-    expect(gzipCalls().filter((t) => t === current!.text)).toHaveLength(1);
+    for (let i = 0; i < 5; i++) expect(zlib.gunzipSync((await get({ 'Accept-Encoding': 'gzip' })).body).toString()).toContain(snapshotText(current));
+    expect(gzipCalls().filter((t) => t === snapshotText(current!))).toHaveLength(1);
     // The scheduler starts it as a collection completes; a scrape then gets that very buffer.
     expect(snapshotGzip(current)).toBe(snapshotGzip(current));
     current = makeSnapshot(301);
@@ -95,7 +95,7 @@ describe('gzip on /metrics', () => {
     for (const ae of [undefined, 'identity', 'gzip;q=0', 'br']) {
       const res = await get(ae === undefined ? {} : { 'Accept-Encoding': ae });
       expect([ae, res.headers['content-encoding']]).toEqual([ae, undefined]);
-      expect(res.body.toString()).toContain(current.text);
+      expect(res.body.toString()).toContain(snapshotText(current));
     }
     expect(gzipCalls()).toEqual([]);
   });

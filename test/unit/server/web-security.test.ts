@@ -9,7 +9,7 @@ import request from 'supertest';
 import { silentLogger } from '../../../src/base/log';
 import { createApp } from '../../../src/server/app';
 import { BasicAuthenticator } from '../../../src/server/basic-auth';
-import type { Snapshot } from '../../../src/server/scheduler';
+import { textSnapshot, type Snapshot } from '../../../src/server/scheduler';
 import { WebConfigSource } from '../../../src/server/web-config';
 import { TokenBucket } from '../../../src/server/web-security';
 
@@ -18,7 +18,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const HASH = bcrypt.hashSync('s3cret', 4);
-const snapshot: Snapshot = { text: 'docker_audit_engine_up 1\n', statuses: [], completedAtMs: Date.now(), success: true };
+const snapshot: Snapshot = textSnapshot('docker_audit_engine_up 1\n', { statuses: [], completedAtMs: Date.now(), success: true });
 const PATHS = ['/metrics', '/', '/-/healthy', '/-/ready'];
 
 let n = 0;
