@@ -9,8 +9,10 @@
 //   - the same sweep through EngineClient (what the collector really calls);
 //   - a cold collection cycle (fresh runner, engine and cache), and the steady cycle that
 //     follows it (same runner, nothing changed, cache warm);
-//   - the same two with only the containers collector, to see what the engine collector
-//     (/_ping, /version, /info) adds by sharing the daemon;
+//   - the same two with only the containers collector enabled: the cycle that makes the raw
+//     sweep's calls (and the /_ping, /version and /info its engine defaults need), the cold
+//     target's like-for-like measure; the full cycle also reads images, logs, /system/df,
+//     auditctl and the other collectors' sources, which the raw sweep does not;
 //   - the snapshot render that follows each cycle, and single idle calls to each endpoint;
 // with this process's CPU and, for a local engine, dockerd's CPU from /proc; then /metrics
 // latency while the real server collects every second, and memory.
@@ -31,6 +33,7 @@ import { EngineClient, rawGet, resolveConnection, type DockerEngine, type Engine
 import type { ContainerInspect, ContainerSummary, EngineInfo, EngineVersion, LibpodInfo } from '../src/readers/engine-types';
 import { describeError, silentLogger } from '../src/base/log';
 import { buildRunner, serve } from '../src/cli/main';
+import { COLLECTOR_NAMES } from '../src/collectors/index';
 import { buildSnapshot } from '../src/server/scheduler';
 import { createLiveRegistry } from '../src/server/app';
 import { mapLimit } from '../src/base/concurrency';
@@ -516,7 +519,9 @@ async function runScenario(size: number, conn: EngineConnection, api: string): P
 
   // The processes collector's one top per running container is measured by bench/processes.ts, not here.
   const full = configFrom(['--no-collector.processes']);
-  const containersOnly = configFrom(['--no-collector.engine', '--no-collector.processes']);
+  // Only the containers collector: the same engine calls as the raw sweep (plus the ping and
+  // the /version and /info its defaults need), and the posture work on top.
+  const containersOnly = configFrom(COLLECTOR_NAMES.filter((n) => n !== 'containers').map((n) => `--no-collector.${n}`));
   if (full.inspectConcurrency !== 8) note(`note: inspect concurrency is ${full.inspectConcurrency}, not 8`);
   const conc = full.inspectConcurrency;
 
@@ -680,6 +685,7 @@ function printScenario(r: ScenarioReport): Record<string, unknown> {
   const coldRatio = coldMed / rawMed;
   const steadyRatio = steadyMed / rawMed;
   const clientRatio = med(reps.client8) / rawMed;
+  const coldContainersRatio = med(reps.coldContainersOnly) / rawMed;
 
   out();
   out(`/metrics while collecting every second: ${scrape.requests} sequential keep-alive GETs from ${scrape.clients} client(s) in ${scrape.seconds.toFixed(1)} s`);
@@ -698,7 +704,12 @@ function printScenario(r: ScenarioReport): Record<string, unknown> {
   out(`memory after the scrape phase (after gc): rss ${fmtMiB(scrape.rssBytes)}, heapUsed ${fmtMiB(scrape.heapUsedBytes)}, external ${fmtMiB(scrape.externalBytes)} (heapUsed before the phase ${fmtMiB(scrape.heapUsedBeforeBytes)})`);
 
   const targets: { name: string; value: string; pass: boolean | undefined }[] = [
-    { name: `cold cycle ≤ ${TARGET_COLD_RATIO}× raw sweep (8 in flight, parsed)`, value: `cold/raw = ${coldRatio.toFixed(2)}× (${fmtMs(coldMed)} / ${fmtMs(rawMed)})`, pass: coldRatio <= TARGET_COLD_RATIO },
+    {
+      name: `cold cycle, containers collector, ≤ ${TARGET_COLD_RATIO}× raw sweep (8 in flight, parsed)`,
+      value: `cold/raw = ${coldContainersRatio.toFixed(2)}× (${fmtMs(med(reps.coldContainersOnly))} / ${fmtMs(rawMed)})`,
+      pass: coldContainersRatio <= TARGET_COLD_RATIO,
+    },
+    { name: `cold cycle, every collector (info: more calls than the sweep)`, value: `cold/raw = ${coldRatio.toFixed(2)}× (${fmtMs(coldMed)} / ${fmtMs(rawMed)})`, pass: undefined },
     { name: `steady cycle < ${TARGET_STEADY_RATIO * 100}% of raw sweep`, value: `steady/raw = ${(steadyRatio * 100).toFixed(1)}% (${fmtMs(steadyMed)} / ${fmtMs(rawMed)})`, pass: steadyRatio < TARGET_STEADY_RATIO },
     {
       name: `scrape p99 < ${TARGET_SCRAPE_P99_MS} ms at ${TARGET_SCRAPE_MIN_CONTAINERS} containers`,
@@ -708,7 +719,7 @@ function printScenario(r: ScenarioReport): Record<string, unknown> {
   ];
   out('targets:');
   for (const t of targets) out(`  ${pad(t.name, 42)}${pad(t.value, 44)}${t.pass === undefined ? 'n/a (info only below ' + TARGET_SCRAPE_MIN_CONTAINERS + ')' : t.pass ? 'PASS' : 'FAIL'}`);
-  out(`  (for context: engine-client sweep / raw sweep = ${clientRatio.toFixed(2)}×; cold containers-only / raw = ${(med(reps.coldContainersOnly) / rawMed).toFixed(2)}×; ` +
+  out(`  (for context: engine-client sweep / raw sweep = ${clientRatio.toFixed(2)}×; ` +
       `steady with list / raw = ${((med(reps.steadyList) / rawMed) * 100).toFixed(1)}%; steady containers-only / raw = ${((med(reps.steadyContainersOnly) / rawMed) * 100).toFixed(1)}%; single idle list / raw = ${((median(single.list) / rawMed) * 100).toFixed(1)}%)`);
 
   const msStats = (xs: number[]) => ({ median_ms: round(median(xs), 3), min_ms: round(minOf(xs), 3) });
@@ -747,7 +758,7 @@ function printScenario(r: ScenarioReport): Record<string, unknown> {
     snapshot_bytes: reps.steady[0].textBytes,
     samples: reps.steady[0].samples,
     single_calls_ms: Object.fromEntries(Object.entries(single).map(([k, v]) => [k, round(median(v as number[]), 3)])),
-    ratios: { cold_over_raw: round(coldRatio, 3), steady_over_raw: round(steadyRatio, 3), client_over_raw: round(clientRatio, 3) },
+    ratios: { cold_over_raw: round(coldRatio, 3), cold_containers_only_over_raw: round(coldContainersRatio, 3), steady_over_raw: round(steadyRatio, 3), client_over_raw: round(clientRatio, 3) },
     scrape: {
       requests: scrape.requests,
       clients: scrape.clients,
@@ -768,7 +779,7 @@ function printScenario(r: ScenarioReport): Record<string, unknown> {
       etag_sha1_ms: round(scrape.etagSha1Ms, 3),
     },
     memory: { rss_bytes: scrape.rssBytes, heap_used_bytes: scrape.heapUsedBytes, external_bytes: scrape.externalBytes, heap_used_before_scrape_bytes: scrape.heapUsedBeforeBytes },
-    targets: Object.fromEntries(targets.map((t, i) => [['cold_le_1_3x_raw', 'steady_lt_25pct_raw', 'scrape_p99_lt_20ms_at_300'][i], t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : 'FAIL'])),
+    targets: Object.fromEntries(targets.map((t, i) => [['cold_containers_le_1_3x_raw', 'cold_all_collectors_info', 'steady_lt_25pct_raw', 'scrape_p99_lt_20ms_at_300'][i], t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : 'FAIL'])),
   };
 }
 

@@ -76,6 +76,7 @@ interface ContainersScenario {
   size: number;
   raw_sweep_c8_with_parse: { median_ms: number };
   cold_cycle: { median_ms: number };
+  cold_cycle_containers_only: { median_ms: number };
   steady_cycle: { median_ms: number };
   steady_cycle_with_list: { median_ms: number; cpu_ms: number };
   render_ms: { median_ms: number };
@@ -93,13 +94,17 @@ export interface ContainersResult {
   scenarios: ContainersScenario[];
 }
 
+/** The containers collector's cold cycle over the raw sweep: the same engine calls, and the posture work. */
+const coldContainers = (s: ContainersScenario): number => s.cold_cycle_containers_only.median_ms / s.raw_sweep_c8_with_parse.median_ms;
+
 export function containersTable(r: ContainersResult | undefined): string {
   if (!r) return '_No saved run: `npm run bench:containers | tail -1 > bench/results/containers.json`._';
   const rows = r.scenarios.map((s) =>
     [
       s.size,
       ms(s.raw_sweep_c8_with_parse.median_ms),
-      `${ms(s.cold_cycle.median_ms)} (${s.ratios.cold_over_raw.toFixed(2)}×${s.size >= 300 ? `, ≤ 1.3×: ${verdict(s.ratios.cold_over_raw <= 1.3)}` : ''})`,
+      `${ms(s.cold_cycle_containers_only.median_ms)} (${coldContainers(s).toFixed(2)}×${s.size >= 300 ? `, ≤ 1.3×: ${verdict(coldContainers(s) <= 1.3)}` : ''})`,
+      `${ms(s.cold_cycle.median_ms)} (${s.ratios.cold_over_raw.toFixed(2)}×)`,
       `${ms(s.steady_cycle.median_ms)} (${(s.ratios.steady_over_raw * 100).toFixed(1)}%)`,
       ms(s.steady_cycle_with_list.median_ms),
       ms(s.render_ms.median_ms),
@@ -111,8 +116,8 @@ export function containersTable(r: ContainersResult | undefined): string {
   return [
     `\`npm run bench:containers\` on Engine ${r.engine}, Node ${r.node}, ${r.cpus} CPUs (medians; the bench process collects in-process):`,
     '',
-    '| containers | raw sweep (8 in flight, parsed) | cold cycle (× raw) | steady cycle, stream quiet (% of raw) | steady cycle that lists | render | samples | /metrics p50 / p99 while collecting every second | load at start |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| containers | raw sweep (8 in flight, parsed) | cold cycle, containers collector (× raw) | cold cycle, every collector (× raw) | steady cycle, stream quiet (% of raw) | steady cycle that lists | render | samples | /metrics p50 / p99 while collecting every second | load at start |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((row) => `| ${row} |`),
   ].join('\n');
 }

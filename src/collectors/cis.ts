@@ -6,13 +6,13 @@
 // source failed, and the collector then fails (throws) so docker_audit_collector_success
 // shows that the score is partial.
 import { CIS_CHECKS, NOT_APPLICABLE_REASONS, notApplicableReason } from '../cis/checks';
-import { evaluateChecksSliced } from '../cis/evaluate';
+import { evaluateChecksSliced, type CheckResult } from '../cis/evaluate';
 import type { CisFacts, ExecFindings } from '../cis/facts';
 import { engineIdentityOrDocker } from '../facts/engine';
 import { describeError, logWhenNew } from '../base/log';
 import { forEachSliced } from '../base/time-slice';
 import { METRICS } from '../metrics/catalog';
-import { sample } from '../metrics/sample';
+import { sample, type Sample } from '../metrics/sample';
 import type { CollectContext, Collector, CollectorDeps } from './collector';
 
 /** Inputs that may be wired in; without them the checks that need them are absent. */
@@ -25,10 +25,47 @@ export interface CisInputs {
   readonly execs?: (ctx: CollectContext) => Promise<ReadonlyMap<string, ExecFindings>>;
 }
 
+/** A check's result as samples. Pure. */
+export function checkResultSamples(r: CheckResult): Sample[] {
+  const check = r.check.id;
+  const out = [sample(METRICS.cisCheckPassed, { check }, r.passed ? 1 : 0), sample(METRICS.cisCheckFailures, { check }, r.offenders.length)];
+  for (const o of r.offenders) out.push(sample(METRICS.cisCheckFailure, { check, object: o.object }, 1));
+  if (r.waived !== undefined) out.push(sample(METRICS.cisCheckWaived, { check }, r.waived));
+  return out;
+}
+
+/**
+ * Each check's samples, the last collection's very objects while its verdict, offenders and
+ * waivers are the same: at 2,000 containers a steady collection would otherwise build tens
+ * of thousands of offender samples again, and the render could not keep their text.
+ */
+class ResultSamples {
+  private readonly last = new Map<string, { passed: boolean; waived: number | undefined; offenders: readonly string[]; samples: Sample[] }>();
+
+  of(r: CheckResult): Sample[] {
+    const known = this.last.get(r.check.id);
+    if (known && known.passed === r.passed && known.waived === r.waived && known.offenders.length === r.offenders.length && r.offenders.every((o, i) => o.object === known.offenders[i])) {
+      return known.samples;
+    }
+    const samples = checkResultSamples(r);
+    this.last.set(r.check.id, { passed: r.passed, waived: r.waived, offenders: r.offenders.map((o) => o.object), samples });
+    return samples;
+  }
+
+  /** Drops the checks not judged this time (their facts failed, or they stopped applying). */
+  forgetOthers(results: readonly CheckResult[]): void {
+    const judged = new Set(results.map((r) => r.check.id));
+    for (const id of this.last.keys()) if (!judged.has(id)) this.last.delete(id);
+  }
+}
+
 export function createCisCollector({ facts: all, observers }: Pick<CollectorDeps, 'facts' | 'observers'>, inputs: CisInputs = {}): Collector {
   const execAudit = all.execs;
   const readExecs = inputs.execs ?? (execAudit && (async (ctx: CollectContext) => (await execAudit.read(ctx)).byContainer));
   const logNewWaivers = logWhenNew();
+  // The catalog does not change while the process runs.
+  const checkInfo = CIS_CHECKS.map((c) => sample(METRICS.cisCheckInfo, { check: c.id, title: c.title, section: c.section, level: String(c.level), benchmark: c.benchmark }, 1));
+  const resultSamples = new ResultSamples();
   return {
     name: 'cis',
     async collect(ctx) {
@@ -63,9 +100,7 @@ export function createCisCollector({ facts: all, observers }: Pick<CollectorDeps
         execs: value(execs),
       };
 
-      for (const c of CIS_CHECKS) {
-        ctx.emit(sample(METRICS.cisCheckInfo, { check: c.id, title: c.title, section: c.section, level: String(c.level), benchmark: c.benchmark }, 1));
-      }
+      checkInfo.forEach(ctx.emit);
       const evaluation = await evaluateChecksSliced(facts, applicable);
       // The automated checks that do not apply, by id: counted by reason, and reported as such by --output.
       const notApplicable = new Map(CIS_CHECKS.filter((c) => c.evaluate && reasons.has(c.id)).map((c) => [c.id, reasons.get(c.id)!] as const));
@@ -74,13 +109,8 @@ export function createCisCollector({ facts: all, observers }: Pick<CollectorDeps
       }
       observers?.cisEvaluation?.({ ...evaluation, notApplicable });
       const { results, unknownWaivers } = evaluation;
-      await forEachSliced(results, (r) => {
-        const check = r.check.id;
-        ctx.emit(sample(METRICS.cisCheckPassed, { check }, r.passed ? 1 : 0));
-        ctx.emit(sample(METRICS.cisCheckFailures, { check }, r.offenders.length));
-        for (const o of r.offenders) ctx.emit(sample(METRICS.cisCheckFailure, { check, object: o.object }, 1));
-        if (r.waived !== undefined) ctx.emit(sample(METRICS.cisCheckWaived, { check }, r.waived));
-      });
+      await forEachSliced(results, (r) => resultSamples.of(r).forEach(ctx.emit));
+      resultSamples.forgetOthers(results);
       if (results.length > 0) ctx.emit(sample(METRICS.cisScoreRatio, {}, results.filter((r) => r.passed).length / results.length));
 
       // An unknown id is logged once per container (and again if its label changes), not every 15 s.

@@ -89,6 +89,7 @@ export function containerSamples(postures: readonly ContainerPosture[], daemonNo
 export function createContainersCollector({ facts, options }: Pick<CollectorDeps, 'facts'> & { options?: Pick<CollectorOptions, 'containersDetail'> }): Collector {
   const detail = options?.containersDetail ?? 'all';
   let last: { samples: Sample[]; daemonNoNewPrivileges: boolean } | undefined;
+  const byPosture = new WeakMap<ContainerPosture, { daemonNoNewPrivileges: boolean; samples: Sample[] }>();
   const logNew = logWhenNew();
   return {
     name: 'containers',
@@ -118,7 +119,13 @@ export function createContainersCollector({ facts, options }: Pick<CollectorDeps
         samples.push(s);
         ctx.emit(s);
       };
-      await forEachSliced(current.postures, (p) => postureSamples(p, daemonNoNewPrivileges, detail).forEach(keep));
+      await forEachSliced(current.postures, (p) => {
+        // A posture object lives as long as the container's cached inspect: an event on one
+        // container (which makes the whole list be read again) builds that container's samples only.
+        let known = byPosture.get(p);
+        if (known?.daemonNoNewPrivileges !== daemonNoNewPrivileges) byPosture.set(p, (known = { daemonNoNewPrivileges, samples: postureSamples(p, daemonNoNewPrivileges, detail) }));
+        known.samples.forEach(keep);
+      });
       countSamples(current.postures).forEach(keep);
       last = { samples, daemonNoNewPrivileges };
       ctx.logger.debug('containers collected', { listed: current.listed, inspected: current.inspected, cached: current.listed - current.inspected });

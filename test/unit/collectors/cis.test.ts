@@ -128,6 +128,25 @@ describe('the cis collector', () => {
     }
   });
 
+  it('serves the last collection\'s sample objects for a check whose verdict and offenders are unchanged, and new ones for a check that changed', async () => {
+    let containers = [recorded('hostns'), recorded('hardened')];
+    const collector = createCisCollector({ facts: fakeSources({ containers: () => containers, daemon: () => daemonFacts(), auditRules: () => ({ source: 'none', coverage: [], keys: [] }) }) });
+    const ofCheck = (samples: Sample[], check: string) => samples.filter((s) => s.labels.check === check && s.family.name !== 'docker_audit_cis_check_info');
+    const first = (await collect(collector)).samples;
+    const second = (await collect(collector, 2)).samples;
+    // The same objects, not equal copies: the render keeps the text of a family whose objects are unchanged.
+    expect(second).toHaveLength(first.length);
+    for (const check of ['5.10', '5.16', '2.2']) ofCheck(second, check).forEach((s, i) => expect(s).toBe(ofCheck(first, check)[i]));
+    containers = [recorded('hardened')];
+    const third = (await collect(collector, 3)).samples;
+    expect(ofCheck(third, '5.16').map((s) => `${s.family.name} ${s.labels.object ?? ''} ${s.value}`)).toEqual([
+      'docker_audit_cis_check_passed  1',
+      'docker_audit_cis_check_failures  0',
+      'docker_audit_cis_check_waived  0',
+    ]);
+    ofCheck(third, '2.2').forEach((s, i) => expect(s).toBe(ofCheck(first, '2.2')[i]));
+  });
+
   it('still judges what it can when a source fails, leaves the rest absent, and then fails', async () => {
     const { lines, error } = await collect(createCisCollector({ facts: fakeSources({ containers: ALL_RECORDED }) }));
     expect(error?.message).toMatch(/^reading the facts of the CIS checks failed/);

@@ -6,7 +6,7 @@
 import { silentLogger } from '../../../src/base/log';
 import { parseConfig } from '../../../src/cli/config';
 import { runOnce } from '../../../src/cli/main';
-import { containerSamples } from '../../../src/collectors/containers';
+import { containerSamples, createContainersCollector } from '../../../src/collectors/containers';
 import { CONTAINERS_METRICS } from '../../../src/metrics/families/containers';
 import type { Sample } from '../../../src/metrics/sample';
 import { containerPosture, hasContainerFinding, type ContainerPosture } from '../../../src/model/posture';
@@ -85,5 +85,29 @@ describe('one --once collection over the recorded engine, detail=all and detail=
     const hardenedId = recordedInspect('hardened').Id.slice(0, 12);
     expect(findings.filter((l) => l.includes(`id="${hardenedId}"`)).map(family).sort()).toEqual([...ALWAYS].sort());
     expect(all.filter((l) => l.includes(`id="${hardenedId}"`)).length).toBeGreaterThan(10);
+  });
+});
+
+describe('the containers collector over a list read again', () => {
+  it('serves the same sample objects for a posture it has seen, and new ones when the daemon\'s no-new-privileges default changes', async () => {
+    let nnp = false;
+    const facts = {
+      containers: { get: async () => ({ inspects: [], postures, unchanged: false, listed: postures.length, inspected: 0, duplicates: 0 }) },
+      engineDefaults: { get: async () => ({ noNewPrivileges: nnp }) },
+    } as unknown as Parameters<typeof createContainersCollector>[0]['facts'];
+    const collector = createContainersCollector({ facts });
+    const collect = async () => {
+      const samples: Sample[] = [];
+      await collector.collect({ signal: new AbortController().signal, emit: (s) => void samples.push(s), logger: silentLogger, now: Date.now, collection: 1 });
+      return samples.filter((s) => !AGGREGATES.has(s.family.name));
+    };
+    const first = await collect();
+    const second = await collect();
+    expect(second).toHaveLength(first.length);
+    second.forEach((s, i) => expect(s).toBe(first[i]));
+    nnp = true;
+    const third = await collect();
+    expect(third.map(key)).toEqual(postures.flatMap((p) => containerSamples([p], true, 'all')).filter((s) => !AGGREGATES.has(s.family.name)).map(key));
+    expect(third.filter((s, i) => s === first[i])).toEqual([]);
   });
 });

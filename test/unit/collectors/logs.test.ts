@@ -78,6 +78,26 @@ describe('logs collector', () => {
     expect(valueOf(next, 'docker_audit_container_logs_parse_errors_total')).toBe(1);
   });
 
+  it('serves the same sample objects while a log is quiet, in list order whatever the read order, and new ones once it grows', async () => {
+    const a = recordedInspect('hardened');
+    const b = withLog(recordedInspect('caps'), { Type: 'json-file', Config: {} });
+    const file = placeLog(a, fs.readFileSync(RECORDED_LOG, 'utf8'));
+    placeLog(b, '');
+    const postures = [a, b].map((i) => containerPosture(i, POSTURE_OPTIONS));
+    const collect = collectorOver(() => postures);
+    const perContainer = (samples: Sample[]) => samples.filter((s) => s.labels.name !== undefined);
+    const first = perContainer(await collect());
+    // The read order turns by one container each collection; the emitted order does not.
+    const second = perContainer(await collect());
+    expect(second).toHaveLength(first.length);
+    second.forEach((s, i) => expect(s).toBe(first[i]));
+    fs.appendFileSync(file, '{"log":"fatal: x\\n","stream":"stderr","time":"t"}\n');
+    const third = perContainer(await collect());
+    const changed = third.filter((s, i) => s !== second[i]);
+    expect(changed.map((s) => s.labels.name)).toEqual(Array(7).fill(postures[0].name)); // a's size and six line series
+    expect(valueOf(third, 'docker_audit_container_log_lines_total', { name: postures[0].name, stream: 'stderr', level: 'error' })).toBe(1);
+  });
+
   it('custom patterns decide the level', async () => {
     const plain = recordedInspect('hardened');
     placeLog(plain, fs.readFileSync(RECORDED_LOG, 'utf8'));
