@@ -57,6 +57,8 @@ export interface Config {
     maxBytesPerCollection: number;
     rulesPaths: string[];
     auditctlPath: string;
+    /** How often the live rules and the kernel status are read (auditctl -l, -s); between reads the last answer is served. */
+    rulesIntervalMs: number;
   };
   logs: {
     errorPatterns: string[];
@@ -132,6 +134,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'audit.max-bytes-per-collection', kind: 'string', defaultText: '67108864', help: 'Most audit log bytes one collection reads (64 MiB, under a second); the rest waits for the next collections and shows as docker_audit_log_lag_bytes. 0: no limit. --once always reads to the end.' },
   { name: 'audit.max-line-bytes', kind: 'string', defaultText: '65536', help: 'Audit log lines longer than this are skipped and counted as parse errors.' },
   { name: 'audit.rules-paths', kind: 'string', defaultText: AUDIT_RULES_DEFAULT, help: 'Comma-separated audit rules files or folders (*.rules), read when `auditctl -l` cannot be run.' },
+  { name: 'collector.auditrules.interval', kind: 'string', defaultText: '1m', help: 'How often the live audit rules and the kernel\'s audit status are read (`auditctl -l` and `-s`, each a process started, which holds the exporter for milliseconds) and the watched paths resolved; between reads the last answer is served. --once reads them. From 1s to 24h.' },
   { name: 'audit.auditctl-path', kind: 'string', defaultText: 'auditctl', help: 'The auditctl binary for the live rules (-l) and kernel status (-s); "" never runs it.' },
   { name: 'collector.logs.error-patterns', kind: 'string', defaultText: LOG_ERROR_DEFAULT, help: 'Comma-separated words that make a container log line count as level="error" in docker_audit_container_log_lines_total (case-insensitive substring match; error wins over warning). Empty: none.' },
   { name: 'collector.logs.warning-patterns', kind: 'string', defaultText: LOG_WARNING_DEFAULT, help: 'Comma-separated words that make a container log line not matching an error pattern count as level="warning" (case-insensitive substring match). Empty: none.' },
@@ -516,6 +519,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       maxBytesPerCollection: integer('audit.max-bytes-per-collection', '67108864', 0, Number.MAX_SAFE_INTEGER),
       rulesPaths: rulesPaths,
       auditctlPath,
+      rulesIntervalMs: duration('collector.auditrules.interval', '1m', 1000, MAX_INTERVAL_MS),
     },
     logs: {
       errorPatterns: list('collector.logs.error-patterns', LOG_ERROR_DEFAULT),

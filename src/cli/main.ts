@@ -43,7 +43,7 @@ export function factsOptions(config: Config): FactsOptions {
     host: { rootPath: config.host.rootPath, procPath: config.host.procPath },
     daemon: config.daemon,
     podman: config.podman,
-    audit: { auditctlPath: config.audit.auditctlPath, rulesPaths: config.audit.rulesPaths },
+    audit: { auditctlPath: config.audit.auditctlPath, rulesPaths: config.audit.rulesPaths, rulesIntervalMs: config.once ? 0 : config.audit.rulesIntervalMs },
     auditedPaths: CIS_AUDITED_PATHS,
   };
 }

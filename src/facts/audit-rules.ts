@@ -10,6 +10,7 @@ import { coverageOf, parseAuditRules, parseAuditStatus, pathRules, ruleKeys, typ
 import { readRulesFiles, runAuditctl, type AuditctlError } from '../readers/audit-rules';
 import { findHostPath, hostPathType, resolveHostPath } from '../readers/host-paths';
 import type { FactsOptions } from './options';
+import type { CollectionRef } from './per-collection';
 
 export type { AuditKernelStatus } from '../model/audit-rules';
 
@@ -133,4 +134,28 @@ export async function readAuditRulesFacts(options: Options, signal: AbortSignal)
     return [{ check: p.check, path: at.path, covered: c.covered, permissionsOk: c.permissionsOk, name: p.name, foundAt: at.foundAt, keys: c.keys }];
   });
   return { ...base, coverage, keys: ruleKeys(rules), ruleCount: rules.length, problems: parsed.flatMap((p) => p.problems) };
+}
+
+/**
+ * readAuditRulesFacts at most once per --collector.auditrules.interval, the last answer
+ * between (a failed read too: it is retried at the next interval). Each read starts two
+ * auditctl processes, and Node starts a process by forking itself, which holds the event
+ * loop for milliseconds, more as the heap grows: on every 15 s collection that was a
+ * quarter of a quiet collection's CPU at 300 containers (docs/performance.md).
+ */
+export function auditRulesEvery(options: Options): (ref: CollectionRef) => Promise<AuditRulesFacts> {
+  const intervalMs = options.audit.rulesIntervalMs ?? 0;
+  let last: { atMs: number; facts: Promise<AuditRulesFacts> } | undefined;
+  return (ref) => {
+    const now = ref.now();
+    if (last && intervalMs > 0 && now - last.atMs < intervalMs && now >= last.atMs) return last.facts;
+    const facts = readAuditRulesFacts(options, ref.signal);
+    last = { atMs: now, facts };
+    // A read cut short by its collection's deadline is not an answer to serve: the next collection reads again.
+    const forget = () => {
+      if (last?.facts === facts) last = undefined;
+    };
+    facts.then(() => ref.signal.aborted && forget(), forget);
+    return facts;
+  };
 }

@@ -3,7 +3,7 @@
 // collector asks for is never read.
 import type { Logger } from '../base/log';
 import type { DockerEngine } from '../readers/engine';
-import { readAuditRulesFacts, type AuditRulesFacts } from './audit-rules';
+import { auditRulesEvery, type AuditRulesFacts } from './audit-rules';
 import { ContainerInventory, type ContainerFacts } from './containers';
 import { DaemonSettingsReader, readDaemonFacts, type DaemonFacts, type DaemonSettingsFacts } from './daemon';
 import { EngineFacts } from './engine';
@@ -62,7 +62,7 @@ export function createFacts(engine: DockerEngine, logger: Logger, options: Facts
     containers,
     // Whether an image is in use comes from this collection's container facts.
     images: new PerCollection((ref) => imageInventory.read(ref.signal, () => containers.get(ref))),
-    auditRules: new PerCollection(({ signal }) => readAuditRulesFacts(options, signal)),
+    auditRules: new PerCollection(auditRulesEvery(options)),
     containerInventory,
     events,
     execs,

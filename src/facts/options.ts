@@ -32,7 +32,12 @@ export interface FactsOptions {
   readonly daemon: { readonly configPath: string; readonly probeAddresses: readonly string[] };
   /** containers.conf files and folders of *.conf, in the order Podman reads them (a later key wins). */
   readonly podman: { readonly configPaths: readonly string[] };
-  readonly audit: { readonly auditctlPath: string; readonly rulesPaths: readonly string[] };
+  readonly audit: {
+    readonly auditctlPath: string;
+    readonly rulesPaths: readonly string[];
+    /** Longest the last read of the rules is served (--collector.auditrules.interval); 0 or absent: every collection reads them. */
+    readonly rulesIntervalMs?: number;
+  };
   /** The paths the CIS catalog wants audited, in check order. */
   readonly auditedPaths: readonly AuditedPath[];
 }

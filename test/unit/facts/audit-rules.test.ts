@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readAuditRulesFacts, type AuditRulesFacts } from '../../../src/facts/audit-rules';
+import { auditRulesEvery, readAuditRulesFacts, type AuditRulesFacts } from '../../../src/facts/audit-rules';
 import { readRulesFiles, runAuditctl } from '../../../src/readers/audit-rules';
 import { makeHostRoot } from '../../fixtures/audit-rules/host-root';
 import { testOptions } from '../../helpers/options';
@@ -177,5 +177,56 @@ describe('readAuditRulesFacts from rules files written by the test', () => {
     const facts = await readAuditRulesFacts(options(hostRoot([], { loop: '/loop' }, ['etc/docker']), ['--audit.auditctl-path=', `--audit.rules-paths=${dir}/bad.rules`]), signal);
     expect(facts.problems).toEqual([`${dir}/bad.rules:2: -p nonsense: expected some of r, w, x, a`]);
     expect(coverage(facts)).toEqual(['1.1.6 /etc/docker present=1 ok=0']);
+  });
+});
+
+describe('auditRulesEvery (--collector.auditrules.interval)', () => {
+  /** The replaying auditctl, counting its runs in a file. */
+  const counting = () => {
+    const runs = path.join(tempDir(), 'runs');
+    fs.writeFileSync(runs, '');
+    const bin = fakeAuditctl(`echo "$1" >> '${runs}'
+case "$1" in
+  -l) cat '${FIXTURES}/recorded-auditctl-l.txt' ;;
+  -s) cat '${FIXTURES}/recorded-auditctl-s.txt' ;;
+esac`);
+    return { bin, runs: () => fs.readFileSync(runs, 'utf8').split('\n').filter(Boolean).length };
+  };
+  const ref = (collection: number, nowMs: number, aborted = false) => {
+    const c = new AbortController();
+    if (aborted) c.abort(new Error('the collection\'s deadline passed'));
+    return { collection, signal: c.signal, now: () => nowMs };
+  };
+
+  it('runs auditctl once per interval and serves that answer between, and on every collection at 0 (--once)', async () => {
+    const { bin, runs } = counting();
+    const every = auditRulesEvery(options(debianHost(), [`--audit.auditctl-path=${bin}`, '--collector.auditrules.interval=1m']));
+    const first = await every(ref(1, 1_000_000));
+    expect(first.source).toBe('auditctl');
+    expect(runs()).toBe(2); // -l and -s
+    expect(await every(ref(2, 1_000_000 + 59_999))).toBe(first);
+    expect(runs()).toBe(2);
+    const later = await every(ref(3, 1_000_000 + 60_000));
+    expect(later).not.toBe(first);
+    expect(later.coverage).toEqual(first.coverage);
+    expect(runs()).toBe(4);
+
+    const once = counting();
+    const each = auditRulesEvery({ ...options(debianHost(), [`--audit.auditctl-path=${once.bin}`]), audit: { ...options(debianHost(), [`--audit.auditctl-path=${once.bin}`]).audit, rulesIntervalMs: 0 } });
+    await each(ref(1, 0));
+    await each(ref(2, 0));
+    expect(once.runs()).toBe(4);
+  });
+
+  it('does not serve a read its collection aborted: the next collection reads again', async () => {
+    const { bin, runs } = counting();
+    const every = auditRulesEvery(options(debianHost(), [`--audit.auditctl-path=${bin}`]));
+    const cut = await every(ref(1, 5_000, true));
+    expect(cut.source).not.toBe('auditctl');
+    const before = runs(); // Node starts the process, then kills it (an aborted signal)
+    const next = await every(ref(2, 6_000));
+    expect(next.source).toBe('auditctl');
+    expect(runs()).toBe(before + 2);
+    expect(await every(ref(3, 7_000))).toBe(next);
   });
 });
